@@ -7,7 +7,13 @@
 // C++ keyword; add/modify/remove are epoll_ctl's verbs); modify, select, get_key,
 // get_map, close keep their names.
 //
-// Thread affinity: a selector is used by one thread at a time.
+// Thread affinity: a selector is used by one thread at a time (the loop thread).
+//
+// Closed and reused descriptors: a registration remembers which file its fd named
+// at add() (st_dev, st_ino). An fd closed without remove() and its number reused by
+// a new file never receives the old registration's events: the stale key goes
+// dormant (kept, so remove() still works, but never reported), and add() on that
+// number replaces it instead of raising KeyError. See each backend for the cost.
 #pragma once
 
 #include <cstdint>
@@ -44,40 +50,88 @@ public:
     Selector& operator=(const Selector&) = delete;
 
     // register(): KeyError if `fd` is registered already, ValueError for a negative
-    // fd or an event mask that is empty or has bits other than READ|WRITE.
-    virtual SelectorKey add(int fd, Events events, void* data = nullptr) = 0;
+    // fd or an event mask that is empty or has bits other than READ|WRITE, OSError
+    // (EBADF) if `fd` is not open.
+    SelectorKey add(int fd, Events events, void* data = nullptr);
     SelectorKey add(const Socket& sock, Events events, void* data = nullptr) {
         return add(sock.fileno(), events, data);
     }
     // modify(): new events and data for a registered fd (KeyError if it is not).
-    virtual SelectorKey modify(int fd, Events events, void* data = nullptr) = 0;
+    // Changing only `data` makes no syscall. If the backend refuses the new events
+    // the fd is unregistered and the OSError propagates (as Python does).
+    SelectorKey modify(int fd, Events events, void* data = nullptr);
     SelectorKey modify(const Socket& sock, Events events, void* data = nullptr) {
         return modify(sock.fileno(), events, data);
     }
     // unregister(): KeyError if not registered. Works after the fd was closed.
-    virtual SelectorKey remove(int fd) = 0;
+    SelectorKey remove(int fd);
     SelectorKey remove(const Socket& sock) { return remove(sock.fileno()); }
 
     // Waits until a registered fd is ready. timeout < 0 (the default) blocks,
     // 0 polls, else waits at most that many seconds; a signal does not shorten
     // the wait. An error or hang-up on an fd is reported as ready for every
     // event it is registered for, so its owner finds out from its next call.
+    // With nothing registered it just sleeps for the timeout.
     // The answer stays valid until the next select() on this selector.
     const std::vector<Ready>& select(double timeout = -1);
     // The same with the timeout in nanoseconds (< 0 blocks), for the event loop.
     virtual const std::vector<Ready>& select_ns(std::int64_t timeout_ns) = 0;
 
-    SelectorKey get_key(int fd) const;          // KeyError if not registered
-    std::vector<SelectorKey> get_map() const;   // every registration, by fd
-    std::size_t size() const;                   // how many registrations
-    virtual void close();                       // then every call throws RuntimeError
+    SelectorKey get_key(int fd) const;         // KeyError if not registered
+    std::vector<SelectorKey> get_map() const;  // every registration, by fd
+    std::size_t size() const;                  // how many registrations
+    virtual void close();                      // then every call throws RuntimeError
     bool is_closed() const noexcept { return closed_; }
 
 protected:
     Selector() = default;
-    // The shared bookkeeping (Python's _BaseSelectorImpl): backends call these.
-    // ... (defined by the implementation)
+
+    // The shared bookkeeping (Python's _BaseSelectorImpl). Keys live in a vector
+    // indexed by fd: descriptors are small and dense, so this beats a hash map.
+    struct Registration {
+        SelectorKey key;                 // key.fd < 0: the slot is free
+        std::uint64_t dev = 0, ino = 0;  // which file the fd named at add()
+        std::uint32_t generation = 0;    // distinguishes successive registrations of an fd
+        std::uint32_t flags = 0;         // backend-private (epoll: edge-triggered)
+    };
+
+    // add() with backend-private flags, for backends' own add overloads.
+    SelectorKey add_with_flags(int fd, Events events, void* data, std::uint32_t flags);
+    // The live registration of `fd`, or nullptr.
+    const Registration* find(int fd) const noexcept {
+        return fd >= 0 && static_cast<std::size_t>(fd) < slots_.size() && slots_[fd].key.fd >= 0
+                   ? &slots_[fd]
+                   : nullptr;
+    }
+    // True while reg.key.fd still names the file it named at add(). One fstat.
+    static bool names_same_file(const Registration& reg) noexcept;
+    // Starts a select(): throws if closed, empties the answer.
+    void begin_select();
+    // Appends reg's key to the answer with `ready & key.events`, if that is not empty.
+    void report(const Registration& reg, Events ready) {
+        Events mine = ready & reg.key.events;
+        if (mine != 0) ready_.push_back(Ready{reg.key, mine});
+    }
+    void check_open() const;
+
+    // Backend hooks. watch() starts watching a new registration (throw to refuse:
+    // the key is dropped again); rewatch() follows a change of reg.key.events (throw
+    // to refuse: the key is dropped); unwatch() stops watching and must not throw
+    // (a closed fd is not an error there).
+    virtual void watch(const Registration& reg) = 0;
+    virtual void rewatch(const Registration& reg) = 0;
+    virtual void unwatch(const Registration& reg) noexcept = 0;
+
+    std::vector<Ready> ready_;
     bool closed_ = false;
+
+private:
+    Registration& slot(int fd);  // grows the vector
+    void forget(Registration& reg) noexcept;
+
+    std::vector<Registration> slots_;
+    std::size_t count_ = 0;
+    std::uint32_t next_generation_ = 0;
 };
 
 // The best selector for this platform: EpollSelector on Linux.
