@@ -26,7 +26,7 @@ bool would_block(long r) { return r == -EAGAIN || r == -EWOULDBLOCK; }
 Socket::Socket(int family, int type, int proto)
     : fd_(check(sys::socket(family, type, proto), "socket")) {}
 
-Socket Socket::adopt(int fd) noexcept { return Socket(fd, std::nullopt); }
+Socket Socket::adopt(int fd, std::optional<double> timeout) noexcept { return Socket(fd, timeout); }
 
 std::pair<Socket, Socket> Socket::pair(int family, int type) {
     int fds[2];

@@ -106,7 +106,18 @@ int shutdown(int fd, int how) {
     return retry(Call::shutdown, [&](std::size_t) { return ::shutdown(fd, how); });
 }
 
+namespace {
+thread_local CloseObserver t_close_observer = nullptr;
+thread_local void* t_close_observer_ctx = nullptr;
+}  // namespace
+
+void set_close_observer(CloseObserver observer, void* ctx) noexcept {
+    t_close_observer = observer;
+    t_close_observer_ctx = ctx;
+}
+
 int close(int fd) {
+    if (t_close_observer != nullptr) t_close_observer(t_close_observer_ctx, fd);
     fault::Decision d = fault::check(Call::close);
     if (d.error != 0 && d.error != EINTR) return -d.error;
     if (::close(fd) == 0 || errno == EINTR) return 0;

@@ -30,6 +30,11 @@ int connect(int fd, const sockaddr* addr, socklen_t len);
 int shutdown(int fd, int how);
 int close(int fd);  // never retried: on Linux the fd is gone even when EINTR is reported
 
+// The event loop of a thread asks to hear of every close made on that thread, so
+// that it drops the descriptor from its backend before the number can be reused.
+using CloseObserver = void (*)(void* ctx, int fd) noexcept;
+void set_close_observer(CloseObserver observer, void* ctx) noexcept;  // nullptr: none
+
 ssize_t recv(int fd, void* buf, std::size_t len, int flags);
 ssize_t recvfrom(int fd, void* buf, std::size_t len, int flags, sockaddr* addr, socklen_t* alen);
 // send, sendto and sendmsg always add MSG_NOSIGNAL: a closed peer gives EPIPE, never SIGPIPE.

@@ -26,7 +26,9 @@ public:
 
     Socket() noexcept = default;  // no descriptor: fileno() == -1
     Socket(int family, int type = SOCK_STREAM, int proto = 0);
-    static Socket adopt(int fd) noexcept;  // takes ownership of an open descriptor
+    // Takes ownership of an open descriptor. `timeout` must match its O_NONBLOCK
+    // flag (nullopt: blocking; 0: non-blocking); nothing is changed or checked.
+    static Socket adopt(int fd, std::optional<double> timeout = std::nullopt) noexcept;
     static std::pair<Socket, Socket> pair(int family = AF_UNIX, int type = SOCK_STREAM);
 
     Socket(Socket&& other) noexcept;

@@ -1,0 +1,118 @@
+// coro/future_base: the untyped half of asyncio.Future — state, exception, the
+// tasks awaiting it and its done callbacks. Future<T> (future.hpp) and Task<T>
+// (task.hpp) add the typed result. Loop thread only; reference-counted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tulip {
+
+class EventLoop;
+class TaskBase;
+
+// asyncio.InvalidStateError: result() of a pending future, set_result() twice.
+class InvalidStateError : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
+class FutureBase {
+public:
+    FutureBase(const FutureBase&) = delete;
+    FutureBase& operator=(const FutureBase&) = delete;
+
+    bool done() const noexcept { return state_ != State::pending; }
+    bool cancelled() const noexcept { return state_ == State::cancelled; }
+    // Future.cancel(): false if already done; else cancelled, waiters woken. A task
+    // overrides it to throw CancelledError into its coroutine instead.
+    virtual bool cancel(std::string message = {});
+    // The exception it finished with (null if none). InvalidStateError while pending,
+    // CancelledError if cancelled. Counts as having looked at the exception.
+    std::exception_ptr exception();
+    // Runs `callback` (through call_soon) once done; at once-ish if already done.
+    // Returns an id for remove_done_callback (std::function cannot be compared).
+    std::size_t add_done_callback(std::function<void()> callback);
+    bool remove_done_callback(std::size_t id);
+    EventLoop& get_loop() const noexcept { return *loop_; }
+    virtual std::string describe() const;
+
+    void retain() noexcept { ++refs_; }
+    void release() noexcept {
+        if (--refs_ == 0) destroy();
+    }
+
+    // A task suspended on this future, in the future's intrusive list of awaiters.
+    struct Waiter {
+        Waiter* next = nullptr;
+        TaskBase* task = nullptr;
+    };
+    void add_waiter(Waiter* w) noexcept;
+    void remove_waiter(Waiter* w) noexcept;
+
+protected:
+    enum class State : std::uint8_t { pending, finished, cancelled };
+
+    explicit FutureBase(EventLoop& loop) noexcept : loop_(&loop) {}
+    virtual ~FutureBase() = default;
+
+    void check_pending(const char* what) const;  // InvalidStateError when done
+    // Ends the future: wakes every awaiting task, schedules every callback.
+    void finish(State state) noexcept;
+    void set_exception_ptr(std::exception_ptr error);
+    // Throws what result() must throw when there is no value: CancelledError or the exception.
+    void rethrow_if_failed();
+    virtual const char* kind() const noexcept { return "Future"; }
+
+    std::exception_ptr exception_;
+    std::string cancel_message_;
+
+private:
+    void destroy() noexcept;  // reports an exception nobody retrieved, then deletes
+
+    EventLoop* loop_;
+    Waiter* waiters_ = nullptr;
+    Waiter* waiters_tail_ = nullptr;
+    std::vector<std::pair<std::size_t, std::function<void()>>> callbacks_;
+    std::size_t next_callback_id_ = 1;
+    std::uint32_t refs_ = 0;
+    State state_ = State::pending;
+    bool log_exception_ = false;  // an exception is set and nobody has looked at it
+};
+
+// An owning pointer to a FutureBase (or a subclass): intrusive reference counting.
+template <class S>
+class Ref {
+public:
+    Ref() = default;
+    explicit Ref(S* p) noexcept : p_(p) {
+        if (p_) p_->retain();
+    }
+    Ref(const Ref& o) noexcept : Ref(o.p_) {}
+    Ref(Ref&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    template <class U>
+    Ref(const Ref<U>& o) noexcept : Ref(static_cast<S*>(o.get())) {}
+    Ref& operator=(Ref o) noexcept {
+        std::swap(p_, o.p_);
+        return *this;
+    }
+    ~Ref() {
+        if (p_) p_->release();
+    }
+    S* get() const noexcept { return p_; }
+    S* operator->() const noexcept { return p_; }
+    S& operator*() const noexcept { return *p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    friend bool operator==(const Ref& a, const Ref& b) noexcept { return a.p_ == b.p_; }
+
+private:
+    S* p_ = nullptr;
+};
+
+}  // namespace tulip

@@ -1,0 +1,188 @@
+// loop/event_loop: EventLoop, asyncio's event loop (events.AbstractEventLoop,
+// base_events, selector_events): a ready queue of callbacks, timers, descriptor
+// watchers and a backend that waits for I/O. One loop per thread.
+// Layer 4: includes sys/net/selectors only. The coroutine layer (5) adds
+// create_task, run_until_complete and the sock_* coroutines, whose declarations
+// here name its types without including them (tulip/coro.hpp defines them).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <source_location>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tulip/loop/handle.hpp"
+#include "tulip/net/socket.hpp"
+#include "tulip/selectors/selector.hpp"
+
+namespace tulip {
+
+template <class T>
+class Coro;
+template <class T>
+class Task;
+
+// What went wrong, for the exception handler: asyncio's context dict.
+struct ExceptionContext {
+    std::string message;           // "Exception in callback", "Task exception was never retrieved", ...
+    std::exception_ptr exception;  // may be null
+    std::string source;            // the handle or task, and where it was created
+};
+
+enum class BackendKind { automatic, epoll, poll, select };
+
+class EventLoop {
+public:
+    using ExceptionHandler = std::function<void(EventLoop&, const ExceptionContext&)>;
+
+    // `automatic` reads TULIP_BACKEND (epoll, poll, select), else epoll.
+    explicit EventLoop(BackendKind backend = BackendKind::automatic);
+    ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    // ---- Scheduling (loop thread only, except call_soon_threadsafe) ----
+    // Callbacks run in FIFO order from run_once; an exception escaping one goes
+    // to the exception handler and the loop carries on.
+    template <class F>
+    HandleRef call_soon(F&& callback, std::source_location where = std::source_location::current()) {
+        Handle* h = Handle::make(std::forward<F>(callback));
+        h->where_ = where;
+        enqueue_new(h);
+        return HandleRef(h);
+    }
+    // Any thread. Wakes the loop if it is waiting for I/O. Returns nothing: a handle
+    // made here could not be cancelled safely from this thread.
+    template <class F>
+    void call_soon_threadsafe(F&& callback) {
+        push_threadsafe(Handle::make(std::forward<F>(callback)));
+    }
+    template <class F>
+    TimerHandle call_later(double delay, F&& callback) {
+        return call_at_ns(time_ns() + seconds_to_ns(delay), std::forward<F>(callback));
+    }
+    template <class F>
+    TimerHandle call_at(double when, F&& callback) {
+        return call_at_ns(seconds_to_ns(when), std::forward<F>(callback));
+    }
+    template <class F>
+    TimerHandle call_at_ns(std::int64_t when_ns, F&& callback) {
+        Handle* h = Handle::make(std::forward<F>(callback));
+        add_timer(h, when_ns);
+        return HandleRef(h);
+    }
+    double time() const noexcept { return static_cast<double>(time_ns()) * 1e-9; }  // monotonic seconds
+    std::int64_t time_ns() const noexcept;
+
+    // ---- Descriptor watchers, level-triggered as in asyncio ----
+    // While registered, the callback runs once per loop iteration in which the fd
+    // is readable (writable). Adding again replaces the callback.
+    template <class F>
+    void add_reader(int fd, F&& callback) {
+        set_watcher(fd, EVENT_READ, Handle::make(std::forward<F>(callback)));
+    }
+    template <class F>
+    void add_writer(int fd, F&& callback) {
+        set_watcher(fd, EVENT_WRITE, Handle::make(std::forward<F>(callback)));
+    }
+    bool remove_reader(int fd) { return set_watcher(fd, EVENT_READ, nullptr); }
+    bool remove_writer(int fd) { return set_watcher(fd, EVENT_WRITE, nullptr); }
+
+    // ---- Running ----
+    void run_forever();             // until stop(); RuntimeError if already running or closed
+    void stop() noexcept;           // the current iteration finishes, then run_forever returns
+    void close();                   // RuntimeError while running; idempotent
+    bool is_running() const noexcept { return running_; }
+    bool is_closed() const noexcept { return closed_; }
+    // One iteration; its phases are written at its definition (event_loop.cpp).
+    void run_once();
+
+    // Defined by the coroutine layer (tulip/coro/run.hpp, tulip/coro/task.hpp):
+    template <class Awaitable>
+    decltype(auto) run_until_complete(Awaitable&& awaitable);
+    template <class T>
+    Task<T> create_task(Coro<T> coro, std::string name = {},
+                        std::source_location where = std::source_location::current());
+
+    // ---- Socket coroutines (asyncio's loop.sock_*), defined by the coroutine layer ----
+    // The socket must be non-blocking (settimeout(0)), else ValueError, as in asyncio.
+    // Each tries its syscall first and waits only on EAGAIN; the descriptor stays
+    // registered between calls. Cancelling one drops its wait and loses no data.
+    Coro<std::pair<Socket, Address>> sock_accept(Socket& sock);  // the new socket is non-blocking
+    Coro<void> sock_connect(Socket& sock, Address address);
+    Coro<std::string> sock_recv(Socket& sock, std::size_t nbytes);  // "" at EOF
+    Coro<std::size_t> sock_recv_into(Socket& sock, std::span<char> buffer);
+    Coro<void> sock_sendall(Socket& sock, std::string_view data);
+
+    // ---- Errors and debugging ----
+    void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
+    const ExceptionHandler& get_exception_handler() const noexcept { return exception_handler_; }
+    void call_exception_handler(const ExceptionContext& context) noexcept;
+    static void default_exception_handler(const ExceptionContext& context) noexcept;  // logs to stderr
+    void set_debug(bool enabled) noexcept { debug_ = enabled; }
+    bool get_debug() const noexcept { return debug_; }
+    double slow_callback_duration = 0.1;  // seconds; in debug mode, slower callbacks are logged
+
+    const char* backend_name() const noexcept;
+
+    // ---- For the coroutine layer: scheduling suspended tasks, one-shot I/O waits ----
+    // Queues `node` (a Task) to run in this iteration's successor; no-op if queued.
+    void schedule(ReadyNode* node) noexcept;
+    // Schedules `waiter` once `fd` is ready for `direction` (EVENT_READ or EVENT_WRITE).
+    // Edge-triggered underneath on epoll: the descriptor is registered once and
+    // stays registered until it is closed, so a wait costs no epoll_ctl.
+    void wait_io(int fd, Events direction, ReadyNode* waiter);
+    void cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept;  // drops it, if it still waits
+
+    static std::int64_t seconds_to_ns(double seconds) noexcept;
+
+private:
+    struct FdState;
+    struct Impl;
+
+    void enqueue_new(Handle* h) noexcept;  // takes the queue's reference
+    void push_threadsafe(Handle* h);
+    void add_timer(Handle* h, std::int64_t when_ns);
+    bool set_watcher(int fd, Events direction, Handle* h);
+    FdState& fd_state(int fd);
+    void mark_dirty(int fd);
+    void sync_fd(int fd);
+    void poll_io(std::int64_t timeout_ns);
+    void run_ready_node(ReadyNode* node);
+    void drain_threadsafe();
+    void on_fd_close(int fd) noexcept;
+    static void close_observer(void* self, int fd) noexcept;
+    void check_open() const;
+
+    friend class Handle;
+    void timer_cancelled() noexcept;
+
+    std::unique_ptr<Impl> impl_;
+    ReadyNode* ready_head_ = nullptr;
+    ReadyNode* ready_tail_ = nullptr;
+    std::size_t ready_count_ = 0;
+    std::size_t since_poll_ = 0;  // callbacks run since the backend was last polled
+    bool running_ = false;
+    bool stopping_ = false;
+    bool closed_ = false;
+    bool debug_ = false;
+    ExceptionHandler exception_handler_;
+};
+
+// "ConnectionResetError: [Errno 104] Connection reset by peer": an exception's
+// type and message, as the last line of a Python traceback ("" for null).
+std::string describe_exception(const std::exception_ptr& error);
+
+// The loop running in this thread (asyncio.get_running_loop); RuntimeError if none.
+EventLoop& get_running_loop();
+// The running loop, or nullptr.
+EventLoop* running_loop() noexcept;
+
+}  // namespace tulip

@@ -1,0 +1,61 @@
+#include "tulip/coro/frame_allocator.hpp"
+
+#include <array>
+#include <new>
+#include <utility>
+
+namespace tulip::detail {
+
+namespace {
+
+// Size classes of 64 bytes up to 2 KiB; larger frames go straight to the heap.
+constexpr std::size_t granule = 64;
+constexpr std::size_t classes = 32;
+constexpr std::size_t max_cached_per_class = 4096;
+
+struct Cache {
+    struct Block {
+        Block* next;
+    };
+    std::array<Block*, classes> free{};
+    std::array<std::size_t, classes> count{};
+    bool alive = true;
+
+    ~Cache() {
+        alive = false;
+        for (Block*& head : free) {
+            while (head) ::operator delete(std::exchange(head, head->next));
+        }
+    }
+};
+
+thread_local Cache t_cache;
+
+std::size_t class_of(std::size_t size) { return (size + granule - 1) / granule - 1; }
+
+}  // namespace
+
+void* allocate_frame(std::size_t size) {
+    std::size_t c = class_of(size);
+    if (c >= classes) return ::operator new(size);
+    if (Cache::Block* b = t_cache.free[c]) {
+        t_cache.free[c] = b->next;
+        --t_cache.count[c];
+        return b;
+    }
+    return ::operator new((c + 1) * granule);
+}
+
+void free_frame(void* frame, std::size_t size) noexcept {
+    std::size_t c = class_of(size);
+    if (c >= classes || !t_cache.alive || t_cache.count[c] >= max_cached_per_class) {
+        ::operator delete(frame);
+        return;
+    }
+    auto* b = static_cast<Cache::Block*>(frame);
+    b->next = t_cache.free[c];
+    t_cache.free[c] = b;
+    ++t_cache.count[c];
+}
+
+}  // namespace tulip::detail

@@ -1,0 +1,118 @@
+#include "tulip/coro/future_base.hpp"
+
+#include <fmt/format.h>
+
+#include "tulip/coro/cancelled.hpp"
+#include "tulip/coro/task_base.hpp"
+#include "tulip/loop/event_loop.hpp"
+
+namespace tulip {
+
+void FutureBase::destroy() noexcept {
+    // Here, not in the destructor, where describe() and kind() would no longer
+    // reach the subclass (a Task would report itself as a Future).
+    if (log_exception_) {
+        try {
+            std::string message = fmt::format("{} exception was never retrieved", kind());
+            loop_->call_exception_handler({std::move(message), exception_, describe()});
+        } catch (...) {
+        }
+    }
+    delete this;
+}
+
+std::string FutureBase::describe() const {
+    const char* state = state_ == State::pending ? "pending" : state_ == State::cancelled ? "cancelled" : "finished";
+    return fmt::format("<{} {}>", kind(), state);
+}
+
+void FutureBase::check_pending(const char* what) const {
+    if (done()) throw InvalidStateError(fmt::format("{}: invalid state (the future is done)", what));
+}
+
+bool FutureBase::cancel(std::string message) {
+    if (done()) return false;
+    cancel_message_ = std::move(message);
+    finish(State::cancelled);
+    return true;
+}
+
+void FutureBase::set_exception_ptr(std::exception_ptr error) {
+    check_pending("set_exception");
+    exception_ = std::move(error);
+    log_exception_ = true;
+    finish(State::finished);
+}
+
+std::exception_ptr FutureBase::exception() {
+    if (state_ == State::pending) throw InvalidStateError("Exception is not set.");
+    if (state_ == State::cancelled) throw CancelledError(cancel_message_);
+    log_exception_ = false;
+    return exception_;
+}
+
+void FutureBase::rethrow_if_failed() {
+    if (state_ == State::pending) throw InvalidStateError("Result is not set.");
+    if (state_ == State::cancelled) throw CancelledError(cancel_message_);
+    log_exception_ = false;
+    if (exception_) std::rethrow_exception(exception_);
+}
+
+void FutureBase::add_waiter(Waiter* w) noexcept {
+    w->next = nullptr;
+    if (waiters_tail_) {
+        waiters_tail_->next = w;
+    } else {
+        waiters_ = w;
+    }
+    waiters_tail_ = w;
+}
+
+void FutureBase::remove_waiter(Waiter* w) noexcept {
+    Waiter* prev = nullptr;
+    for (Waiter* it = waiters_; it; prev = it, it = it->next) {
+        if (it != w) continue;
+        (prev ? prev->next : waiters_) = it->next;
+        if (waiters_tail_ == it) waiters_tail_ = prev;
+        return;
+    }
+}
+
+std::size_t FutureBase::add_done_callback(std::function<void()> callback) {
+    std::size_t id = next_callback_id_++;
+    if (done()) {
+        loop_->call_soon([self = Ref<FutureBase>(this), cb = std::move(callback)]() mutable { cb(); });
+    } else {
+        callbacks_.emplace_back(id, std::move(callback));
+    }
+    return id;
+}
+
+bool FutureBase::remove_done_callback(std::size_t id) {
+    for (auto it = callbacks_.begin(); it != callbacks_.end(); ++it) {
+        if (it->first == id) {
+            callbacks_.erase(it);
+            return true;
+        }
+    }
+    return false;
+}
+
+void FutureBase::finish(State state) noexcept {
+    state_ = state;
+    while (Waiter* w = waiters_) {
+        waiters_ = w->next;
+        w->task->wake();
+    }
+    waiters_tail_ = nullptr;
+    for (auto& [id, callback] : callbacks_) {
+        try {
+            loop_->call_soon([self = Ref<FutureBase>(this), cb = std::move(callback)]() mutable { cb(); });
+        } catch (...) {
+            loop_->call_exception_handler({"Could not schedule a done callback", std::current_exception(), describe()});
+        }
+    }
+    callbacks_.clear();
+}
+
+}  // namespace tulip

@@ -1,0 +1,83 @@
+// The loop's socket coroutines (asyncio's loop.sock_*): try the syscall, and only
+// on EAGAIN wait for readiness (mio's order). The wait is an IoWait on the loop,
+// which registers the descriptor once and keeps it registered (DESIGN.md).
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "sys/syscalls.hpp"
+#include "tulip/coro/coro.hpp"
+#include "tulip/coro/io_wait.hpp"
+#include "tulip/errors.hpp"
+
+namespace tulip {
+
+namespace {
+
+void require_nonblocking(const Socket& sock) {
+    if (sock.gettimeout() != 0.0) throw ValueError("the socket must be non-blocking");
+}
+
+bool would_block(long r) { return r == -EAGAIN || r == -EWOULDBLOCK; }
+
+}  // namespace
+
+Coro<std::pair<Socket, Address>> EventLoop::sock_accept(Socket& sock) {
+    require_nonblocking(sock);
+    for (;;) {
+        sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int fd = sys::accept(sock.fileno(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK);
+        if (fd >= 0) {
+            co_return std::pair{Socket::adopt(fd, 0.0), Address::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len)};
+        }
+        if (!would_block(fd)) raise_os_error(-fd, "accept");
+        co_await IoWait(*this, sock.fileno(), EVENT_READ);
+    }
+}
+
+Coro<void> EventLoop::sock_connect(Socket& sock, Address address) {
+    require_nonblocking(sock);
+    int r = sys::connect(sock.fileno(), address.sockaddr_ptr(), address.size());
+    if (r == 0) co_return;
+    if (r != -EINPROGRESS) raise_os_error(-r, fmt::format("connect {}", address.to_string()));
+    co_await IoWait(*this, sock.fileno(), EVENT_WRITE);
+    if (int err = sock.getsockopt(SOL_SOCKET, SO_ERROR); err != 0) {
+        raise_os_error(err, fmt::format("connect {}", address.to_string()));
+    }
+}
+
+Coro<std::size_t> EventLoop::sock_recv_into(Socket& sock, std::span<char> buffer) {
+    require_nonblocking(sock);
+    for (;;) {
+        ssize_t n = sys::recv(sock.fileno(), buffer.data(), buffer.size(), 0);
+        if (n >= 0) co_return static_cast<std::size_t>(n);
+        if (!would_block(n)) raise_os_error(static_cast<int>(-n), "recv");
+        co_await IoWait(*this, sock.fileno(), EVENT_READ);
+    }
+}
+
+Coro<std::string> EventLoop::sock_recv(Socket& sock, std::size_t nbytes) {
+    std::string data(nbytes, '\0');
+    std::size_t n = co_await sock_recv_into(sock, data);
+    data.resize(n);
+    co_return data;
+}
+
+Coro<void> EventLoop::sock_sendall(Socket& sock, std::string_view data) {
+    require_nonblocking(sock);
+    while (!data.empty()) {
+        ssize_t n = sys::send(sock.fileno(), data.data(), data.size(), 0);
+        if (n >= 0) {
+            data.remove_prefix(static_cast<std::size_t>(n));
+        } else if (would_block(n)) {
+            co_await IoWait(*this, sock.fileno(), EVENT_WRITE);
+        } else {
+            raise_os_error(static_cast<int>(-n), "send");
+        }
+    }
+}
+
+}  // namespace tulip
