@@ -2,4 +2,5 @@
 #pragma once
 
 #include "tulip/loop/event_loop.hpp"
+#include "tulip/loop/executor.hpp"
 #include "tulip/loop/handle.hpp"

@@ -102,7 +102,11 @@ void FutureBase::finish(State state) noexcept {
     state_ = state;
     while (Waiter* w = waiters_) {
         waiters_ = w->next;
-        w->task->wake();
+        if (w->notify) {
+            w->notify(w);
+        } else {
+            w->task->wake();
+        }
     }
     waiters_tail_ = nullptr;
     for (auto& [id, callback] : callbacks_) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "tulip/coro/executor.hpp"
+
 namespace tulip {
 
 namespace detail {
@@ -36,6 +38,14 @@ void cancel_all_tasks(EventLoop& loop) noexcept {
         }
     } catch (...) {
         EventLoop::default_exception_handler({"error while cancelling the remaining tasks", std::current_exception(), {}});
+    }
+}
+
+void shutdown_default_executor(EventLoop& loop) noexcept {
+    try {
+        loop.run_until_complete(loop.shutdown_default_executor());
+    } catch (...) {
+        loop.call_exception_handler({"error while shutting down the default executor", std::current_exception(), {}});
     }
 }
 

@@ -101,7 +101,7 @@ void TaskBase::root_finished_(std::coroutine_handle<> root) noexcept {
 }
 
 void TaskBase::finish_cancelled() noexcept {
-    future_.cancel(cancel_message_);
+    future_.FutureBase::cancel(cancel_message_);  // not the task's override, which would only request it
 }
 
 std::string TaskBase::describe() const {

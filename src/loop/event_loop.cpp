@@ -7,12 +7,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "loop/signals.hpp"
 #include "loop/timer_queue.hpp"
 #include "sys/syscalls.hpp"
 #include "tulip/errors.hpp"
+#include "tulip/loop/executor.hpp"
 #include "tulip/selectors.hpp"
 
 namespace tulip {
@@ -53,6 +56,7 @@ struct EventLoop::Impl {
     TimerQueue timers;
     std::vector<FdState> fds;
     std::vector<int> dirty;
+    std::unique_ptr<char[]> scratch;  // see scratch_buffer()
 
     // call_soon_threadsafe: other threads append here and poke the eventfd.
     std::mutex threadsafe_mutex;
@@ -60,6 +64,13 @@ struct EventLoop::Impl {
     std::vector<Handle*> threadsafe_batch;
     int wake_fd = -1;
     bool wake_pending = false;  // guarded by threadsafe_mutex: one write per batch
+    bool threadsafe_closed = false;  // guarded by threadsafe_mutex: close() began
+    std::vector<LoopJob*> orphans;   // guarded by threadsafe_mutex: jobs done after close()
+
+    std::unique_ptr<SignalHandlers> signals;  // made by the first add_signal_handler
+    std::unique_ptr<ThreadPoolExecutor> executor;  // the default executor, made on first use
+    std::thread executor_helper;  // joins the executor's workers for shutdown_default_executor
+    bool executor_shutdown_called = false;
 };
 
 static int direction_index(Events direction) { return direction == EVENT_READ ? 0 : 1; }
@@ -87,6 +98,11 @@ EventLoop::EventLoop(BackendKind backend) : impl_(std::make_unique<Impl>()) {
 
 EventLoop::~EventLoop() {
     if (!closed_ && !running_) close();
+    // Executor threads hold this loop: join them before it goes, then free the
+    // jobs they finished after close() (their futures belong to this thread).
+    join_executor_helper();
+    impl_->executor.reset();
+    for (LoopJob* job : impl_->orphans) delete job;
 }
 
 const char* EventLoop::backend_name() const noexcept {
@@ -98,6 +114,12 @@ const char* EventLoop::backend_name() const noexcept {
         default:
             return "epoll";
     }
+}
+
+std::span<char> EventLoop::scratch_buffer() {
+    constexpr std::size_t size = 256 * 1024;  // asyncio reads up to 256 KiB at a time
+    if (!impl_->scratch) impl_->scratch.reset(new char[size]);
+    return {impl_->scratch.get(), size};
 }
 
 std::int64_t EventLoop::time_ns() const noexcept { return sys::monotonic_ns(); }
@@ -136,7 +158,11 @@ void EventLoop::run_ready_node(ReadyNode* node) {
     try {
         node->run();
     } catch (...) {
-        call_exception_handler({"Exception in callback", std::current_exception(), node->describe()});
+        // Not node->describe(): run() may have released the node (a Handle, a
+        // transport's I/O node) as the exception left it. A Handle leaves its
+        // description behind; other nodes report without one.
+        std::string source = std::exchange(detail::failed_callback_source(), {});
+        call_exception_handler({"Exception in callback", std::current_exception(), std::move(source)});
     }
 }
 
@@ -171,6 +197,7 @@ void EventLoop::mark_dirty(int fd) {
 }
 
 bool EventLoop::set_watcher(int fd, Events direction, Handle* h) {
+    HandleRef owned(h);  // frees a new handle if we throw (closed loop, bad fd)
     if (h) check_open();
     FdState& s = fd_state(fd);
     Handle*& slot = s.watcher[direction_index(direction)];
@@ -192,13 +219,14 @@ void EventLoop::wait_io(int fd, Events direction, ReadyNode* waiter) {
     if (!s.edge) mark_dirty(fd);
 }
 
-void EventLoop::cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept {
-    if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return;
+bool EventLoop::cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept {
+    if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return false;
     FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
     ReadyNode*& slot = s.waiter[direction_index(direction)];
-    if (slot != waiter) return;  // already woken
+    if (slot != waiter) return false;  // already woken
     slot = nullptr;
     if (!s.edge) mark_dirty(fd);
+    return true;
 }
 
 // Makes the backend watch `fd` as its watchers and waiters need. On epoll a
@@ -282,13 +310,15 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
 // ---- Thread-safe calls ----
 
 void EventLoop::push_threadsafe(Handle* h) {
-    bool wake;
-    {
-        std::lock_guard lock(impl_->threadsafe_mutex);
-        impl_->threadsafe.push_back(h);
-        wake = !std::exchange(impl_->wake_pending, true);
+    std::unique_lock lock(impl_->threadsafe_mutex);
+    if (impl_->threadsafe_closed) {
+        lock.unlock();
+        HandleRef drop(h);  // the callable is destroyed on this thread
+        throw RuntimeError("Event loop is closed");
     }
-    if (wake) {
+    impl_->threadsafe.push_back(h);
+    // Under the lock, so that close() cannot close the eventfd between check and write.
+    if (!std::exchange(impl_->wake_pending, true)) {
         std::uint64_t one = 1;
         sys::write(impl_->wake_fd, &one, sizeof one);
     }
@@ -382,6 +412,7 @@ void EventLoop::close() {
     if (running_) throw RuntimeError("Cannot close a running event loop");
     if (closed_) return;
     closed_ = true;
+    impl_->signals.reset();  // restores the signals' default dispositions
     // Drop what is still queued: asyncio clears its ready queue and timers on close.
     while (ReadyNode* node = ready_head_) {
         ready_head_ = node->next;
@@ -397,10 +428,85 @@ void EventLoop::close() {
         }
     }
     impl_->selector->close();
+    {
+        std::lock_guard lock(impl_->threadsafe_mutex);
+        impl_->threadsafe_closed = true;
+        for (Handle* h : impl_->threadsafe) HandleRef drop(h);  // not yet retained: refs are 0
+        impl_->threadsafe.clear();
+    }
     ::close(impl_->wake_fd);
+    if (impl_->executor) impl_->executor->shutdown(false);  // asyncio: shutdown(wait=False)
+}
+
+// ---- Signals and the default executor (loop/signals.cpp, loop/executor.cpp) ----
+
+void EventLoop::set_signal_handler(int sig, Handle* h) {
+    HandleRef owned(h);  // released if we throw
+    check_open();
+    if (!impl_->signals) impl_->signals = std::make_unique<SignalHandlers>(*this);
+    impl_->signals->add(sig, h);
+}
+
+bool EventLoop::remove_signal_handler(int sig) {
+    if (!impl_->signals) {
+        if (sig < 1 || sig >= NSIG) throw ValueError(fmt::format("invalid signal number {}", sig));
+        return false;
+    }
+    return impl_->signals->remove(sig);
+}
+
+ThreadPoolExecutor& EventLoop::default_executor() {
+    check_open();
+    if (impl_->executor_shutdown_called) throw RuntimeError("Executor shutdown has been called");
+    if (!impl_->executor) impl_->executor = std::make_unique<ThreadPoolExecutor>();
+    return *impl_->executor;
+}
+
+void EventLoop::post_job(LoopJob* job) noexcept {
+    // Owns the job until it runs; if the handle is dropped unrun (close), so is the job.
+    struct Finish {
+        LoopJob* job;
+        explicit Finish(LoopJob* j) noexcept : job(j) {}
+        Finish(Finish&& o) noexcept : job(std::exchange(o.job, nullptr)) {}
+        ~Finish() { delete job; }
+        void operator()() {
+            LoopJob* j = std::exchange(job, nullptr);
+            j->finish();
+            delete j;
+        }
+    };
     std::lock_guard lock(impl_->threadsafe_mutex);
-    for (Handle* h : impl_->threadsafe) h->release();
-    impl_->threadsafe.clear();
+    if (impl_->threadsafe_closed) {
+        impl_->orphans.push_back(job);  // deleted by ~EventLoop, on the loop's thread
+        return;
+    }
+    try {
+        impl_->threadsafe.push_back(Handle::make(Finish(job)));
+    } catch (...) {
+        impl_->orphans.push_back(job);
+        return;
+    }
+    if (!std::exchange(impl_->wake_pending, true)) {
+        std::uint64_t one = 1;
+        sys::write(impl_->wake_fd, &one, sizeof one);
+    }
+}
+
+bool EventLoop::shutdown_executor_async(LoopJob* done) {
+    impl_->executor_shutdown_called = true;
+    join_executor_helper();  // an earlier call's, if that call was cancelled
+    if (!impl_->executor) return false;
+    impl_->executor_helper = std::thread([executor = impl_->executor.get(), done] {
+        executor->shutdown(true);
+        done->run();
+    });
+    return true;
+}
+
+void EventLoop::join_executor_helper() noexcept {
+    if (!impl_->executor_helper.joinable()) return;
+    impl_->executor_helper.join();
+    impl_->executor.reset();  // its workers were joined by the helper
 }
 
 // ---- Errors ----

@@ -54,10 +54,18 @@ void Handle::recycle(Handle* h) noexcept {
 void Handle::cancel() noexcept {
     if (cancelled_) return;
     cancelled_ = true;
-    // Drop the callable now, as asyncio does, so what it captured is freed early.
-    if (drop_) std::exchange(drop_, nullptr)(this);
-    call_ = nullptr;
+    // Drop the callable now, as asyncio does, so what it captured is freed early;
+    // but not while it runs (a reader that removes itself): recycle() drops it then.
+    if (!running_) {
+        if (drop_) std::exchange(drop_, nullptr)(this);
+        call_ = nullptr;
+    }
     if (is_timer_ && loop_) loop_->timer_cancelled();
+}
+
+std::string& detail::failed_callback_source() noexcept {
+    thread_local std::string source;
+    return source;
 }
 
 void Handle::run() {
@@ -65,7 +73,19 @@ void Handle::run() {
         Handle* h;
         ~Release() { h->release(); }
     } release{this};
-    if (!cancelled_) call_(this);
+    if (cancelled_) return;
+    running_ = true;
+    try {
+        call_(this);
+    } catch (...) {
+        running_ = false;
+        try {
+            detail::failed_callback_source() = describe();
+        } catch (...) {
+        }
+        throw;
+    }
+    running_ = false;
 }
 
 std::string Handle::describe() const {

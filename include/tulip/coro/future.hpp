@@ -75,8 +75,10 @@ public:
         }
         if constexpr (std::is_void_v<T>) {
             state_->result();
+        } else if constexpr (std::is_copy_constructible_v<T>) {
+            return state_->result();  // a future may be awaited many times, as in asyncio
         } else {
-            return std::move(state_->result());
+            return std::move(state_->result());  // move-only results can be awaited once
         }
     }
 

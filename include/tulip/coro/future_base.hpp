@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "tulip/coro/ref.hpp"
+
 namespace tulip {
 
 class EventLoop;
@@ -52,6 +54,10 @@ public:
     struct Waiter {
         Waiter* next = nullptr;
         TaskBase* task = nullptr;
+        // If set, called instead of waking `task` when the future finishes, after the
+        // waiter is unlinked: how gather, wait, shield and as_completed watch many
+        // futures without a callback allocation. It must not run coroutines.
+        void (*notify)(Waiter*) noexcept = nullptr;
     };
     void add_waiter(Waiter* w) noexcept;
     void remove_waiter(Waiter* w) noexcept;
@@ -84,35 +90,6 @@ private:
     std::uint32_t refs_ = 0;
     State state_ = State::pending;
     bool log_exception_ = false;  // an exception is set and nobody has looked at it
-};
-
-// An owning pointer to a FutureBase (or a subclass): intrusive reference counting.
-template <class S>
-class Ref {
-public:
-    Ref() = default;
-    explicit Ref(S* p) noexcept : p_(p) {
-        if (p_) p_->retain();
-    }
-    Ref(const Ref& o) noexcept : Ref(o.p_) {}
-    Ref(Ref&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
-    template <class U>
-    Ref(const Ref<U>& o) noexcept : Ref(static_cast<S*>(o.get())) {}
-    Ref& operator=(Ref o) noexcept {
-        std::swap(p_, o.p_);
-        return *this;
-    }
-    ~Ref() {
-        if (p_) p_->release();
-    }
-    S* get() const noexcept { return p_; }
-    S* operator->() const noexcept { return p_; }
-    S& operator*() const noexcept { return *p_; }
-    explicit operator bool() const noexcept { return p_ != nullptr; }
-    friend bool operator==(const Ref& a, const Ref& b) noexcept { return a.p_ == b.p_; }
-
-private:
-    S* p_ = nullptr;
 };
 
 }  // namespace tulip

@@ -21,6 +21,8 @@ struct is_coro<Coro<T>> : std::true_type {};
 // Cancels every pending task of `loop` and runs the loop until they have all
 // finished; failures other than cancellation go to the exception handler.
 void cancel_all_tasks(EventLoop& loop) noexcept;
+// Runs loop.shutdown_default_executor() to the end; failures go to the exception handler.
+void shutdown_default_executor(EventLoop& loop) noexcept;
 
 }  // namespace detail
 
@@ -51,7 +53,8 @@ decltype(auto) EventLoop::run_until_complete(Awaitable&& awaitable) {
     }
 }
 
-// asyncio.run(main): returns main's result or rethrows its exception.
+// asyncio.run(main): returns main's result or rethrows its exception. Before
+// closing the loop it cancels the remaining tasks and joins the default executor.
 template <class T>
 T run(Coro<T> main, bool debug = false) {
     EventLoop loop;
@@ -60,6 +63,7 @@ T run(Coro<T> main, bool debug = false) {
         EventLoop& loop;
         ~Cleanup() {
             detail::cancel_all_tasks(loop);
+            detail::shutdown_default_executor(loop);
             loop.close();
         }
     } cleanup{loop};

@@ -38,7 +38,11 @@ public:
     // Task.cancel(msg): false if the task is done already.
     bool cancel_task(std::string message);
     int cancelling() const noexcept { return num_cancels_requested_; }
-    int uncancel() noexcept { return num_cancels_requested_ > 0 ? --num_cancels_requested_ : 0; }
+    // Task.uncancel() (3.13): at zero, a cancellation not yet thrown in is dropped too.
+    int uncancel() noexcept {
+        if (num_cancels_requested_ > 0 && --num_cancels_requested_ == 0) must_cancel_ = false;
+        return num_cancels_requested_;
+    }
     const std::string& get_name() const noexcept { return name_; }
     void set_name(std::string name) { name_ = std::move(name); }
     EventLoop& loop() const noexcept { return loop_; }

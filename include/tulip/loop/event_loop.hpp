@@ -11,14 +11,17 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <source_location>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "tulip/loop/handle.hpp"
+#include "tulip/net/getaddrinfo.hpp"
 #include "tulip/net/socket.hpp"
 #include "tulip/selectors/selector.hpp"
 
@@ -28,6 +31,39 @@ template <class T>
 class Coro;
 template <class T>
 class Task;
+class Server;
+class BaseProtocol;
+class Transport;
+class DatagramTransport;
+template <class S>
+class Ref;
+
+// Options of create_server (asyncio's keyword arguments).
+struct ServerOptions {
+    int family = AF_UNSPEC;
+    int flags = 0x0001;  // AI_PASSIVE
+    int backlog = 100;
+    bool reuse_address = true;
+    bool reuse_port = false;
+    bool start_serving = true;
+};
+
+// Options of create_connection.
+struct ConnectionOptions {
+    int family = AF_UNSPEC;
+    std::optional<Address> local_addr;  // bound before connecting
+};
+
+// Options of create_datagram_endpoint.
+struct DatagramEndpointOptions {
+    int family = AF_UNSPEC;  // needed only when neither address is given
+    bool reuse_port = false;       // SO_REUSEPORT
+    bool allow_broadcast = false;  // SO_BROADCAST
+};
+template <class T>
+class Future;
+class ThreadPoolExecutor;
+class LoopJob;
 
 // What went wrong, for the exception handler: asyncio's context dict.
 struct ExceptionContext {
@@ -53,6 +89,7 @@ public:
     // to the exception handler and the loop carries on.
     template <class F>
     HandleRef call_soon(F&& callback, std::source_location where = std::source_location::current()) {
+        check_open();  // asyncio: RuntimeError('Event loop is closed')
         Handle* h = Handle::make(std::forward<F>(callback));
         h->where_ = where;
         enqueue_new(h);
@@ -74,6 +111,7 @@ public:
     }
     template <class F>
     TimerHandle call_at_ns(std::int64_t when_ns, F&& callback) {
+        check_open();  // before making the handle, which nothing would free
         Handle* h = Handle::make(std::forward<F>(callback));
         add_timer(h, when_ns);
         return HandleRef(h);
@@ -94,6 +132,35 @@ public:
     }
     bool remove_reader(int fd) { return set_watcher(fd, EVENT_READ, nullptr); }
     bool remove_writer(int fd) { return set_watcher(fd, EVENT_WRITE, nullptr); }
+
+    // ---- Unix signals (asyncio's add_signal_handler), loop thread only ----
+    // The callback runs from run_once like any callback; signals arriving in a
+    // burst may coalesce into one call, but one always runs after the last signal.
+    // ValueError for a number that is not a signal, RuntimeError for one that
+    // cannot be caught (SIGKILL, SIGSTOP) or that another loop handles (a signal
+    // is process-wide). Adding again replaces the callback. remove restores
+    // SIG_DFL and returns false if there was no handler; close() removes them all.
+    template <class F>
+    void add_signal_handler(int sig, F&& callback) {
+        set_signal_handler(sig, Handle::make(std::forward<F>(callback)));
+    }
+    bool remove_signal_handler(int sig);
+
+    // ---- Executor (loop thread only), defined by the coroutine layer (tulip/coro/executor.hpp) ----
+    // asyncio's run_in_executor(None, func): runs `func` on the default executor
+    // (a ThreadPoolExecutor, started on first use); the future gets its result or
+    // exception on the loop thread. Bind arguments with a lambda.
+    template <class F>
+    Future<std::remove_cvref_t<std::invoke_result_t<std::decay_t<F>&>>> run_in_executor(F&& func);
+    // Stops the default executor taking jobs and waits (without blocking the loop)
+    // until its workers have finished; run() calls it before closing the loop.
+    Coro<void> shutdown_default_executor();
+    // loop.getaddrinfo: tulip::getaddrinfo on the default executor.
+    Coro<std::vector<AddrInfo>> getaddrinfo(std::string host, std::string port, int family = 0, int type = 0,
+                                            int proto = 0, int flags = 0);
+    // The default executor, made on first use. RuntimeError once
+    // shutdown_default_executor was called or the loop is closed.
+    ThreadPoolExecutor& default_executor();
 
     // ---- Running ----
     void run_forever();             // until stop(); RuntimeError if already running or closed
@@ -121,6 +188,36 @@ public:
     Coro<std::size_t> sock_recv_into(Socket& sock, std::span<char> buffer);
     Coro<void> sock_sendall(Socket& sock, std::string_view data);
 
+    // ---- Servers and connections (asyncio's create_server / create_connection),
+    // defined by the transports layer (tulip/transports.hpp) ----
+    using ProtocolFactory = std::function<std::unique_ptr<BaseProtocol>()>;
+    // Listens on every address `host` resolves to ("" = every interface) at `port`
+    // (0 = a free port) and makes a transport and a protocol per connection.
+    Coro<Server> create_server(ProtocolFactory factory, std::string host, std::uint16_t port,
+                               ServerOptions options = {});
+    Coro<Server> create_server(ProtocolFactory factory, std::vector<std::string> hosts, std::uint16_t port,
+                               ServerOptions options = {});
+    Coro<Server> create_server(ProtocolFactory factory, Socket sock, ServerOptions options = {});
+    Coro<Server> create_unix_server(ProtocolFactory factory, std::string path, ServerOptions options = {});
+    // Tries every address `host` resolves to, in order; raises the last error if none connects.
+    Coro<std::pair<Ref<Transport>, BaseProtocol*>> create_connection(ProtocolFactory factory, std::string host,
+                                                                     std::uint16_t port,
+                                                                     ConnectionOptions options = {});
+    Coro<std::pair<Ref<Transport>, BaseProtocol*>> create_connection(ProtocolFactory factory, Socket sock);
+    Coro<std::pair<Ref<Transport>, BaseProtocol*>> create_unix_connection(ProtocolFactory factory, std::string path);
+    // A UDP (or Unix datagram) socket bound to `local_addr` and/or connected to
+    // `remote_addr`; the factory must make a DatagramProtocol. Addresses are taken
+    // as given (numeric, or Unix paths): resolve names first with getaddrinfo.
+    Coro<std::pair<Ref<DatagramTransport>, BaseProtocol*>> create_datagram_endpoint(
+        ProtocolFactory factory, std::optional<Address> local_addr, std::optional<Address> remote_addr = {},
+        DatagramEndpointOptions options = {});
+    // Sends `count` bytes (nullopt: to end of file) of the file `fd` from `offset`
+    // over a stream transport with sendfile(2), once its write buffer is flushed;
+    // read+write when the file cannot be sendfile'd. Returns the bytes sent. The
+    // file's own position is not used or moved. Loop thread only.
+    Coro<std::size_t> sendfile(Transport& transport, int fd, std::size_t offset = 0,
+                               std::optional<std::size_t> count = std::nullopt);
+
     // ---- Errors and debugging ----
     void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
     const ExceptionHandler& get_exception_handler() const noexcept { return exception_handler_; }
@@ -132,6 +229,10 @@ public:
 
     const char* backend_name() const noexcept;
 
+    // A receive buffer shared by every transport of this loop: a Protocol gets a
+    // view into it, so an idle connection holds no buffer of its own (DESIGN.md).
+    std::span<char> scratch_buffer();
+
     // ---- For the coroutine layer: scheduling suspended tasks, one-shot I/O waits ----
     // Queues `node` (a Task) to run in this iteration's successor; no-op if queued.
     void schedule(ReadyNode* node) noexcept;
@@ -139,7 +240,8 @@ public:
     // Edge-triggered underneath on epoll: the descriptor is registered once and
     // stays registered until it is closed, so a wait costs no epoll_ctl.
     void wait_io(int fd, Events direction, ReadyNode* waiter);
-    void cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept;  // drops it, if it still waits
+    // Drops `waiter` if it still waits; true if it did (it will not be scheduled).
+    bool cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept;
 
     static std::int64_t seconds_to_ns(double seconds) noexcept;
 
@@ -160,8 +262,16 @@ private:
     void on_fd_close(int fd) noexcept;
     static void close_observer(void* self, int fd) noexcept;
     void check_open() const;
+    void set_signal_handler(int sig, Handle* h);
+    // For LoopJob: runs job->finish() on the loop thread and deletes the job there.
+    void post_job(LoopJob* job) noexcept;
+    // For shutdown_default_executor: joins the default executor's workers on a helper
+    // thread, then posts `done`; false (and `done` untouched) if there was no executor.
+    bool shutdown_executor_async(LoopJob* done);
+    void join_executor_helper() noexcept;
 
     friend class Handle;
+    friend class LoopJob;
     void timer_cancelled() noexcept;
 
     std::unique_ptr<Impl> impl_;

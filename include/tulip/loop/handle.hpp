@@ -84,6 +84,7 @@ private:
     std::int64_t when_ns_ = 0;
     std::uint32_t refs_ = 0;
     bool cancelled_ = false;
+    bool running_ = false;  // inside run(): cancel() must not destroy the callable under it
     bool is_timer_ = false;
     alignas(std::max_align_t) unsigned char storage_[inline_size];
 };
@@ -117,5 +118,11 @@ private:
 };
 
 using TimerHandle = HandleRef;
+
+namespace detail {
+// When a Handle's callback throws, run() leaves the handle's description here
+// before it releases the handle, since the loop cannot describe it afterwards.
+std::string& failed_callback_source() noexcept;
+}  // namespace detail
 
 }  // namespace tulip

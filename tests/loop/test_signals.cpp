@@ -1,0 +1,154 @@
+// add_signal_handler / remove_signal_handler: callbacks on the loop thread, from
+// signals raised on the loop thread or elsewhere, storms, and restoring SIG_DFL.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "loop_fixture.hpp"
+#include "tulip/errors.hpp"
+
+namespace tulip::test {
+namespace {
+
+using Signals = LoopTest;
+
+bool is_default(int sig) {
+    struct sigaction old {};
+    ::sigaction(sig, nullptr, &old);
+    return old.sa_handler == SIG_DFL;
+}
+
+TEST_F(Signals, RaisedFromACallbackRunsTheHandlerOnTheLoopThread) {
+    int calls = 0;
+    std::thread::id where;
+    loop.add_signal_handler(SIGUSR1, [&] {
+        ++calls;
+        where = std::this_thread::get_id();
+        loop.stop();
+    });
+    loop.call_soon([] { ::raise(SIGUSR1); });
+    loop.call_later(2.0, [this] { loop.stop(); });  // a bound
+    loop.run_forever();
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(where, std::this_thread::get_id());
+    EXPECT_TRUE(loop.remove_signal_handler(SIGUSR1));
+}
+
+TEST_F(Signals, RaisedOnAnotherThreadWakesTheLoop) {
+    int calls = 0;
+    loop.add_signal_handler(SIGUSR1, [&] {
+        ++calls;
+        loop.stop();
+    });
+    std::thread other([] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        ::raise(SIGUSR1);  // delivered to, and handled on, this other thread
+    });
+    loop.call_later(2.0, [this] { loop.stop(); });
+    double start = loop.time();
+    loop.run_forever();
+    other.join();
+    EXPECT_EQ(calls, 1);
+    EXPECT_LT(loop.time() - start, 1.0);
+    loop.remove_signal_handler(SIGUSR1);
+}
+
+TEST_F(Signals, AStormNeverLosesTheLastSigterm) {
+    int usr1 = 0, term = 0;
+    loop.add_signal_handler(SIGUSR1, [&] { ++usr1; });
+    loop.add_signal_handler(SIGTERM, [&] {
+        ++term;
+        loop.stop();
+    });
+    std::thread other([] {
+        for (int i = 0; i < 1000; ++i) ::kill(::getpid(), SIGUSR1);  // to any thread
+        ::kill(::getpid(), SIGTERM);
+    });
+    loop.call_later(3.0, [this] { loop.stop(); });
+    loop.run_forever();
+    other.join();
+    EXPECT_EQ(term, 1);
+    EXPECT_GE(usr1, 1);  // coalesced: at least once, at most once per signal
+    EXPECT_LE(usr1, 1000);
+    // Signals raised synchronously on the loop thread, in a callback.
+    term = 0;
+    loop.call_soon([] {
+        for (int i = 0; i < 1000; ++i) ::raise(SIGUSR1);
+        ::raise(SIGTERM);
+    });
+    loop.run_forever();
+    EXPECT_EQ(term, 1);
+    EXPECT_TRUE(loop.remove_signal_handler(SIGUSR1));
+    EXPECT_TRUE(loop.remove_signal_handler(SIGTERM));
+}
+
+TEST_F(Signals, RemoveRestoresTheDefaultDisposition) {
+    EXPECT_FALSE(loop.remove_signal_handler(SIGUSR2));
+    loop.add_signal_handler(SIGUSR2, [] {});
+    EXPECT_FALSE(is_default(SIGUSR2));
+    EXPECT_TRUE(loop.remove_signal_handler(SIGUSR2));
+    EXPECT_TRUE(is_default(SIGUSR2));
+    EXPECT_FALSE(loop.remove_signal_handler(SIGUSR2));
+}
+
+TEST_F(Signals, RemovedHandlerDoesNotRunEvenIfTheSignalWasPending) {
+    int calls = 0;
+    loop.add_signal_handler(SIGUSR1, [&] { ++calls; });
+    ::raise(SIGUSR1);  // flagged, not yet dispatched (the loop is not running)
+    EXPECT_TRUE(loop.remove_signal_handler(SIGUSR1));
+    run_for(0.01);
+    EXPECT_EQ(calls, 0);
+}
+
+TEST_F(Signals, ReplacingAHandler) {
+    int first = 0, second = 0;
+    loop.add_signal_handler(SIGUSR1, [&] { ++first; });
+    loop.add_signal_handler(SIGUSR1, [&] {
+        ++second;
+        loop.stop();
+    });
+    ::raise(SIGUSR1);
+    loop.call_later(2.0, [this] { loop.stop(); });
+    loop.run_forever();
+    EXPECT_EQ(first, 0);
+    EXPECT_EQ(second, 1);
+    loop.remove_signal_handler(SIGUSR1);
+}
+
+TEST_F(Signals, InvalidSignalsAreRejected) {
+    EXPECT_THROW(loop.add_signal_handler(0, [] {}), ValueError);
+    EXPECT_THROW(loop.add_signal_handler(-1, [] {}), ValueError);
+    EXPECT_THROW(loop.add_signal_handler(NSIG, [] {}), ValueError);
+    EXPECT_THROW(loop.remove_signal_handler(NSIG + 5), ValueError);
+    EXPECT_THROW(loop.add_signal_handler(SIGKILL, [] {}), RuntimeError);
+    EXPECT_THROW(loop.add_signal_handler(SIGSTOP, [] {}), RuntimeError);
+    EXPECT_TRUE(is_default(SIGKILL));
+    EXPECT_FALSE(loop.remove_signal_handler(SIGKILL));
+}
+
+TEST_F(Signals, OneLoopPerSignal) {
+    EventLoop other;
+    loop.add_signal_handler(SIGUSR1, [] {});
+    EXPECT_THROW(other.add_signal_handler(SIGUSR1, [] {}), RuntimeError);
+    loop.remove_signal_handler(SIGUSR1);
+    other.add_signal_handler(SIGUSR1, [] {});  // free again
+    other.close();
+    EXPECT_TRUE(is_default(SIGUSR1));
+}
+
+TEST_F(Signals, ClosingTheLoopRemovesItsHandlers) {
+    auto token = std::make_shared<int>(0);
+    loop.add_signal_handler(SIGUSR2, [token] {});
+    loop.add_signal_handler(SIGHUP, [token] {});
+    EXPECT_EQ(token.use_count(), 3);
+    loop.close();
+    EXPECT_TRUE(is_default(SIGUSR2));
+    EXPECT_TRUE(is_default(SIGHUP));
+    EXPECT_EQ(token.use_count(), 1);
+    EXPECT_THROW(loop.add_signal_handler(SIGUSR2, [] {}), RuntimeError);
+}
+
+}  // namespace
+}  // namespace tulip::test
