@@ -1,7 +1,8 @@
 // tulip errors: Python's exception hierarchy for I/O, as C++ exceptions (net layer).
 // OSError carries errno and prints like Python ("[Errno 111] Connection refused");
 // raise_os_error picks the subclass Python would raise for that errno.
-// Bad arguments throw ValueError, missing keys KeyError, misuse RuntimeError.
+// Bad arguments throw ValueError, missing keys KeyError, misuse RuntimeError,
+// input that ends too soon EOFError.
 #pragma once
 
 #include <stdexcept>
@@ -62,6 +63,12 @@ public:
     using std::out_of_range::out_of_range;
 };
 class RuntimeError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+// Python's EOFError: the input ended before what was asked for arrived
+// (the base of the streams' IncompleteReadError).
+class EOFError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };

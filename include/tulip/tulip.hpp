@@ -5,3 +5,5 @@
 #include "tulip/selectors.hpp"
 #include "tulip/loop.hpp"
 #include "tulip/coro.hpp"
+#include "tulip/transports.hpp"
+#include "tulip/streams.hpp"

@@ -14,7 +14,7 @@ namespace tulip::sys::fault {
 // One tag per wrapped syscall that a rule can target.
 enum class Call : std::uint8_t {
     socket, socketpair, bind, listen, accept, connect, shutdown, close,
-    recv, recvfrom, send, sendto, sendmsg, read, write,
+    recv, recvfrom, send, sendto, sendmsg, read, write, sendfile,
     getsockopt, setsockopt, fcntl,
     poll, select, epoll_create, epoll_ctl, epoll_wait,
     count_  // number of tags; not a call

@@ -1,6 +1,7 @@
 #include "sys/syscalls.hpp"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -167,6 +168,15 @@ ssize_t read(int fd, void* buf, std::size_t len) {
 
 ssize_t write(int fd, const void* buf, std::size_t len) {
     return retry(Call::write, [&](std::size_t cap) { return ::write(fd, buf, capped(len, cap)); });
+}
+
+ssize_t pread(int fd, void* buf, std::size_t len, off_t offset) {
+    return retry(Call::read, [&](std::size_t cap) { return ::pread(fd, buf, capped(len, cap), offset); });
+}
+
+ssize_t sendfile(int out_fd, int in_fd, off_t* offset, std::size_t count) {
+    return retry(Call::sendfile,
+                 [&](std::size_t cap) { return ::sendfile(out_fd, in_fd, offset, capped(count, cap)); });
 }
 
 int getsockopt(int fd, int level, int name, void* value, socklen_t* len) {

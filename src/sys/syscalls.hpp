@@ -44,6 +44,9 @@ ssize_t sendto(int fd, const void* buf, std::size_t len, int flags, const sockad
 ssize_t sendmsg(int fd, const iovec* iov, int iovcnt, int flags);
 ssize_t read(int fd, void* buf, std::size_t len);
 ssize_t write(int fd, const void* buf, std::size_t len);
+ssize_t pread(int fd, void* buf, std::size_t len, off_t offset);  // fault tag: Call::read
+// sendfile(2): from `in_fd` at *offset (advanced by what was sent) to `out_fd`.
+ssize_t sendfile(int out_fd, int in_fd, off_t* offset, std::size_t count);
 
 int getsockopt(int fd, int level, int name, void* value, socklen_t* len);
 int setsockopt(int fd, int level, int name, const void* value, socklen_t len);

@@ -1,0 +1,260 @@
+#include "transports/datagram_transport.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "sys/syscalls.hpp"
+#include "transports/transport_errors.hpp"
+#include "tulip/errors.hpp"
+
+namespace tulip {
+
+using detail::connection_closed;
+using detail::is_connection_error;
+using detail::os_error;
+using detail::would_block;
+
+namespace {
+// Datagrams read per wake-up before the node yields to other callbacks.
+constexpr int reads_per_wakeup = 16;
+}  // namespace
+
+DatagramSocketTransport* DatagramSocketTransport::create(EventLoop& loop, Socket sock,
+                                                         std::unique_ptr<BaseProtocol> protocol,
+                                                         std::optional<Address> remote,
+                                                         std::optional<Future<void>> waiter) {
+    auto* t = new DatagramSocketTransport(loop, std::move(sock), std::move(protocol), std::move(remote));
+    t->retain();  // the endpoint's own reference, dropped after connection_lost
+    Ref<BaseTransport> hold(t);
+    loop.call_soon([hold, waiter = std::move(waiter)]() mutable {
+        static_cast<DatagramSocketTransport*>(hold.get())->start(std::move(waiter));
+    });
+    return t;
+}
+
+DatagramSocketTransport::DatagramSocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol,
+                                                 std::optional<Address> remote)
+    : DatagramTransport(loop), sock_(std::move(sock)), remote_(std::move(remote)) {
+    set_protocol(std::move(protocol));
+}
+
+DatagramSocketTransport::~DatagramSocketTransport() = default;
+
+std::unique_ptr<BaseProtocol> DatagramSocketTransport::set_protocol(std::unique_ptr<BaseProtocol> protocol) {
+    auto* datagram = dynamic_cast<DatagramProtocol*>(protocol.get());
+    if (!datagram) throw ValueError("a datagram transport needs a DatagramProtocol");
+    datagram_protocol_ = datagram;
+    return std::exchange(protocol_, std::move(protocol));
+}
+
+std::any DatagramSocketTransport::get_extra_info(std::string_view name) const {
+    if (name == "peername") {
+        if (remote_) return *remote_;
+        return {};
+    }
+    try {
+        if (name == "sockname") return sock_.getsockname();
+    } catch (const OSError&) {
+        return {};
+    }
+    if (name == "socket") return static_cast<const Socket*>(&sock_);
+    return {};
+}
+
+void DatagramSocketTransport::arm(Events direction) {
+    bool& armed = direction == EVENT_READ ? read_armed_ : write_armed_;
+    ReadyNode* node = direction == EVENT_READ ? static_cast<ReadyNode*>(&read_node_) : &write_node_;
+    if (armed || node->queued) return;
+    retain();
+    armed = true;
+    loop_.wait_io(fd(), direction, node);
+}
+
+void DatagramSocketTransport::disarm(Events direction) noexcept {
+    ReadyNode* node = direction == EVENT_READ ? static_cast<ReadyNode*>(&read_node_) : &write_node_;
+    (direction == EVENT_READ ? read_armed_ : write_armed_) = false;
+    if (loop_.cancel_io(fd(), direction, node)) release();
+}
+
+void DatagramSocketTransport::start(std::optional<Future<void>> waiter) {
+    if (waiter && waiter->done()) waiter.reset();  // cancelled: nobody waits any more
+    if (lost_) {
+        if (waiter) waiter->set_exception(connection_closed());
+        return;
+    }
+    try {
+        datagram_protocol_->connection_made(*this);
+    } catch (...) {
+        if (waiter) waiter->set_exception(std::current_exception());
+        fatal_error(std::current_exception(), "Fatal error: protocol.connection_made() call failed.");
+        return;
+    }
+    if (!closing_) arm(EVENT_READ);
+    if (waiter) waiter->set_result();
+}
+
+// Each failed receive is one error_received (ICMP errors are queued one per
+// datagram that caused them); the socket stays open and reading goes on.
+void DatagramSocketTransport::on_readable() {
+    read_armed_ = false;
+    for (int i = 0; i < reads_per_wakeup; ++i) {
+        if (closing_) return;
+        std::span<char> buf = loop_.scratch_buffer();
+        sockaddr_storage from;
+        socklen_t len = sizeof from;
+        ssize_t n = sys::recvfrom(fd(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+        if (would_block(n)) return arm(EVENT_READ);
+        try {
+            if (n >= 0) {  // an empty datagram is a datagram, not an EOF
+                Address addr = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&from), len);
+                datagram_protocol_->datagram_received(std::string_view(buf.data(), static_cast<std::size_t>(n)),
+                                                      addr);
+            } else {
+                datagram_protocol_->error_received(os_error(n, "recvfrom"));
+            }
+        } catch (...) {
+            return fatal_error(std::current_exception(), "Fatal error: protocol.datagram_received() call failed.");
+        }
+    }
+    if (read_node_.queued) return;  // resume_reading (from a protocol call) queued it already
+    retain();
+    loop_.schedule(&read_node_);
+}
+
+ssize_t DatagramSocketTransport::send_one(std::string_view data, const Address& addr) noexcept {
+    if (addr.family() == AF_UNSPEC) return sys::send(fd(), data.data(), data.size(), 0);
+    return sys::sendto(fd(), data.data(), data.size(), 0, addr.sockaddr_ptr(), addr.size());
+}
+
+void DatagramSocketTransport::report_error(long r, const char* what) {
+    try {
+        datagram_protocol_->error_received(os_error(r, what));
+    } catch (...) {
+        fatal_error(std::current_exception(), "Fatal error: protocol.error_received() call failed.");
+    }
+}
+
+void DatagramSocketTransport::sendto(std::string_view data, const Address& addr) {
+    if (remote_ && addr.family() != AF_UNSPEC && !(addr == *remote_)) {
+        throw ValueError("Invalid address: must be None or " + remote_->to_string());
+    }
+    if (closing_) return;  // asyncio drops them too (and warns after a few)
+    const Address& to = remote_ ? Address() : addr;  // connected: send(), as asyncio
+    if (head_ == buffer_.size()) {
+        ssize_t n = send_one(data, to);
+        if (n >= 0) return;
+        if (!would_block(n)) return report_error(n, "sendto");
+    }
+    if (head_ >= 64 && head_ * 2 >= buffer_.size()) {  // drop the sent prefix now and then
+        buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
+    buffer_.push_back(Pending{std::string(data), to});
+    buffer_size_ += data.size();
+    arm(EVENT_WRITE);
+    maybe_pause_protocol();
+}
+
+void DatagramSocketTransport::on_writable() {
+    write_armed_ = false;
+    if (lost_) return;
+    while (head_ < buffer_.size()) {
+        Pending& p = buffer_[head_];
+        ssize_t n = send_one(p.data, p.addr);
+        if (would_block(n)) {
+            maybe_resume_protocol();
+            return arm(EVENT_WRITE);
+        }
+        // Sent or failed, the datagram leaves the queue: a failure is reported and
+        // the rest still go (asyncio stops at a failure until the next wake-up).
+        buffer_size_ -= p.data.size();
+        ++head_;
+        if (n < 0) {
+            report_error(n, "sendto");
+            if (lost_) return;
+        }
+    }
+    clear_buffer();
+    maybe_resume_protocol();  // may queue more
+    if (head_ == buffer_.size() && closing_) schedule_connection_lost(nullptr);
+}
+
+void DatagramSocketTransport::clear_buffer() noexcept {
+    buffer_ = {};  // give the memory back: an idle endpoint holds none
+    head_ = 0;
+    buffer_size_ = 0;
+}
+
+void DatagramSocketTransport::set_write_buffer_limits(std::size_t high, std::size_t low) {
+    if (high < low) throw ValueError("high must be >= low");
+    high_ = high;
+    low_ = low;
+    maybe_pause_protocol();
+}
+
+void DatagramSocketTransport::maybe_pause_protocol() {
+    if (protocol_paused_ || buffer_size_ <= high_) return;
+    protocol_paused_ = true;
+    try {
+        protocol_->pause_writing();
+    } catch (...) {
+        loop_.call_exception_handler({"protocol.pause_writing() failed", std::current_exception(), {}});
+    }
+}
+
+void DatagramSocketTransport::maybe_resume_protocol() {
+    if (!protocol_paused_ || buffer_size_ > low_) return;
+    protocol_paused_ = false;
+    try {
+        protocol_->resume_writing();
+    } catch (...) {
+        loop_.call_exception_handler({"protocol.resume_writing() failed", std::current_exception(), {}});
+    }
+}
+
+void DatagramSocketTransport::close() {
+    if (closing_) return;
+    closing_ = true;
+    disarm(EVENT_READ);
+    if (head_ == buffer_.size()) schedule_connection_lost(nullptr);
+}
+
+void DatagramSocketTransport::fatal_error(std::exception_ptr error, const char* message) {
+    if (!is_connection_error(error)) {
+        loop_.call_exception_handler({message, error, "<DatagramSocketTransport>"});
+    }
+    force_close(std::move(error));
+}
+
+void DatagramSocketTransport::force_close(std::exception_ptr error) {
+    if (lost_) return;
+    closing_ = true;
+    clear_buffer();
+    disarm(EVENT_READ);
+    disarm(EVENT_WRITE);
+    schedule_connection_lost(std::move(error));
+}
+
+// From a fresh loop callback, as SocketTransport's: never inside sendto or a protocol call.
+void DatagramSocketTransport::schedule_connection_lost(std::exception_ptr error) {
+    if (lost_) return;
+    lost_ = true;
+    Ref<BaseTransport> hold(this);
+    loop_.call_soon(
+        [hold, error] { static_cast<DatagramSocketTransport*>(hold.get())->call_connection_lost(error); });
+}
+
+void DatagramSocketTransport::call_connection_lost(std::exception_ptr error) {
+    disarm(EVENT_READ);
+    disarm(EVENT_WRITE);
+    try {
+        protocol_->connection_lost(error);
+    } catch (...) {
+        loop_.call_exception_handler({"protocol.connection_lost() failed", std::current_exception(), {}});
+    }
+    sock_.close();
+    release();  // the endpoint's own reference
+}
+
+}  // namespace tulip

@@ -1,0 +1,60 @@
+// Helpers for the streams tests: bounded polling, a server's port, handlers
+// that count themselves finished, and the echo handlers the tests share.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "tulip/tulip.hpp"
+
+namespace tulip::testing {
+
+// Polls `done` every millisecond; false if it still does not hold after `timeout` s.
+inline Coro<bool> wait_until(std::function<bool()> done, double timeout = 2.0) {
+    EventLoop& loop = get_running_loop();
+    const double deadline = loop.time() + timeout;
+    while (!done()) {
+        if (loop.time() > deadline) co_return false;
+        co_await sleep(0.001);
+    }
+    co_return true;
+}
+
+inline std::uint16_t port_of(const Server& server) { return server.sockets().at(0).getsockname().port(); }
+
+// Counts a handler as finished when its frame goes, however it ended.
+struct FinishedCounter {
+    int& count;
+    explicit FinishedCounter(int& c) noexcept : count(c) {}
+    FinishedCounter(const FinishedCounter&) = delete;
+    FinishedCounter& operator=(const FinishedCounter&) = delete;
+    ~FinishedCounter() { ++count; }
+};
+
+// Echoes line by line until EOF, then closes.
+inline Coro<void> echo_lines(StreamReader r, StreamWriter w, int& finished) {
+    FinishedCounter counter(finished);
+    for (;;) {
+        std::string line = co_await r.readline();
+        if (line.empty()) break;
+        w.write(line);
+        co_await w.drain();
+    }
+    w.close();
+    co_await w.wait_closed();
+}
+
+// Echoes whatever arrives, as it arrives, until EOF; then the writer is dropped
+// (which closes the connection).
+inline Coro<void> echo_bytes(StreamReader r, StreamWriter w, int& finished) {
+    FinishedCounter counter(finished);
+    for (;;) {
+        std::string data = co_await r.read(65536);
+        if (data.empty()) break;
+        w.write(data);
+        co_await w.drain();
+    }
+}
+
+}  // namespace tulip::testing
