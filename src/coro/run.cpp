@@ -10,9 +10,9 @@ namespace tulip {
 
 namespace detail {
 
-std::string next_task_name() {
-    static std::atomic<unsigned long> counter{0};
-    return fmt::format("Task-{}", ++counter);
+std::uint64_t next_task_number() noexcept {
+    static std::atomic<std::uint64_t> counter{0};
+    return counter.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 void cancel_all_tasks(EventLoop& loop) noexcept {

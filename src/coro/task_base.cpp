@@ -20,7 +20,8 @@ TaskBase* current_task() noexcept { return t_current; }
 
 TaskBase::TaskBase(FutureBase& future, EventLoop& loop, std::coroutine_handle<> root, std::string name,
                    std::source_location where)
-    : future_(future), loop_(loop), root_(root), resume_point_(root), name_(std::move(name)), where_(where) {
+    : future_(future), loop_(loop), root_(root), resume_point_(root), name_(std::move(name)),
+      number_(detail::next_task_number()), where_(where) {
     next_live_ = t_live;
     if (t_live) t_live->prev_live_ = this;
     t_live = this;
@@ -45,6 +46,11 @@ std::vector<TaskBase*> TaskBase::live_tasks() {
     std::vector<TaskBase*> out;
     for (TaskBase* t = t_live; t; t = t->next_live_) out.push_back(t);
     return out;
+}
+
+const std::string& TaskBase::get_name() const {
+    if (name_.empty()) name_ = fmt::format("Task-{}", number_);
+    return name_;
 }
 
 void TaskBase::wake() noexcept { loop_.schedule(this); }
@@ -106,7 +112,7 @@ void TaskBase::finish_cancelled() noexcept {
 
 std::string TaskBase::describe() const {
     return fmt::format("<Task {} name='{}' coro=<created at {}:{} in {}>>",
-                       future_.done() ? (future_.cancelled() ? "cancelled" : "finished") : "pending", name_,
+                       future_.done() ? (future_.cancelled() ? "cancelled" : "finished") : "pending", get_name(),
                        where_.file_name(), where_.line(), where_.function_name());
 }
 

@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "loop/loop_impl.hpp"
 #include "loop/signals.hpp"
-#include "loop/timer_queue.hpp"
 #include "sys/syscalls.hpp"
 #include "tulip/errors.hpp"
 #include "tulip/loop/executor.hpp"
@@ -39,41 +39,6 @@ BackendKind backend_from_env() {
 
 }  // namespace
 
-// What the loop knows of one descriptor. Watchers (add_reader/add_writer) are
-// level-triggered; waiters (a suspended sock_* coroutine) are one-shot.
-struct EventLoop::FdState {
-    Handle* watcher[2] = {nullptr, nullptr};      // [0] read, [1] write
-    ReadyNode* waiter[2] = {nullptr, nullptr};
-    Events registered = 0;  // what the backend watches now
-    bool edge = false;      // registered edge-triggered (epoll, waiters only)
-    bool dirty = false;     // in Impl::dirty, to be synced before the next poll
-};
-
-struct EventLoop::Impl {
-    BackendKind kind;
-    std::unique_ptr<Selector> selector;
-    EpollSelector* epoll = nullptr;  // set when the selector supports edge triggering
-    TimerQueue timers;
-    std::vector<FdState> fds;
-    std::vector<int> dirty;
-    std::unique_ptr<char[]> scratch;  // see scratch_buffer()
-
-    // call_soon_threadsafe: other threads append here and poke the eventfd.
-    std::mutex threadsafe_mutex;
-    std::vector<Handle*> threadsafe;
-    std::vector<Handle*> threadsafe_batch;
-    int wake_fd = -1;
-    bool wake_pending = false;  // guarded by threadsafe_mutex: one write per batch
-    bool threadsafe_closed = false;  // guarded by threadsafe_mutex: close() began
-    std::vector<LoopJob*> orphans;   // guarded by threadsafe_mutex: jobs done after close()
-
-    std::unique_ptr<SignalHandlers> signals;  // made by the first add_signal_handler
-    std::unique_ptr<ThreadPoolExecutor> executor;  // the default executor, made on first use
-    std::thread executor_helper;  // joins the executor's workers for shutdown_default_executor
-    bool executor_shutdown_called = false;
-};
-
-static int direction_index(Events direction) { return direction == EVENT_READ ? 0 : 1; }
 
 EventLoop::EventLoop(BackendKind backend) : impl_(std::make_unique<Impl>()) {
     if (backend == BackendKind::automatic) backend = backend_from_env();
@@ -179,163 +144,6 @@ void EventLoop::add_timer(Handle* h, std::int64_t when_ns) {
 
 void EventLoop::timer_cancelled() noexcept { impl_->timers.note_cancelled(); }
 
-// ---- Descriptors ----
-
-EventLoop::FdState& EventLoop::fd_state(int fd) {
-    if (fd < 0) throw ValueError(fmt::format("invalid file descriptor {}", fd));
-    auto index = static_cast<std::size_t>(fd);
-    if (index >= impl_->fds.size()) impl_->fds.resize(std::max(index + 1, impl_->fds.size() * 2));
-    return impl_->fds[index];
-}
-
-void EventLoop::mark_dirty(int fd) {
-    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
-    if (!s.dirty) {
-        s.dirty = true;
-        impl_->dirty.push_back(fd);
-    }
-}
-
-bool EventLoop::set_watcher(int fd, Events direction, Handle* h) {
-    HandleRef owned(h);  // frees a new handle if we throw (closed loop, bad fd)
-    if (h) check_open();
-    FdState& s = fd_state(fd);
-    Handle*& slot = s.watcher[direction_index(direction)];
-    bool had = slot != nullptr;
-    if (slot) {
-        slot->cancel();
-        slot->release();
-    }
-    slot = h;
-    if (h) h->retain();
-    mark_dirty(fd);
-    return had;
-}
-
-void EventLoop::wait_io(int fd, Events direction, ReadyNode* waiter) {
-    FdState& s = fd_state(fd);
-    s.waiter[direction_index(direction)] = waiter;
-    // Already registered edge-triggered for both directions: nothing to change.
-    if (!s.edge) mark_dirty(fd);
-}
-
-bool EventLoop::cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept {
-    if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return false;
-    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
-    ReadyNode*& slot = s.waiter[direction_index(direction)];
-    if (slot != waiter) return false;  // already woken
-    slot = nullptr;
-    if (!s.edge) mark_dirty(fd);
-    return true;
-}
-
-// Makes the backend watch `fd` as its watchers and waiters need. On epoll a
-// descriptor used only by waiters is registered once, edge-triggered for both
-// directions, and left so until it is closed; otherwise the registration follows
-// what is wanted now, level-triggered (poll and select change it without a syscall).
-void EventLoop::sync_fd(int fd) {
-    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
-    s.dirty = false;
-    Events watchers = (s.watcher[0] ? EVENT_READ : 0) | (s.watcher[1] ? EVENT_WRITE : 0);
-    Events waiters = (s.waiter[0] ? EVENT_READ : 0) | (s.waiter[1] ? EVENT_WRITE : 0);
-    bool edge = impl_->epoll != nullptr && watchers == 0 && (waiters != 0 || s.edge);
-    Events want = edge ? (EVENT_READ | EVENT_WRITE) : (watchers | waiters);
-    if (want == s.registered && edge == s.edge) return;
-
-    Selector& sel = *impl_->selector;
-    if (s.registered != 0 && (want == 0 || edge != s.edge)) {
-        sel.remove(fd);
-        s.registered = 0;
-    }
-    s.edge = edge;
-    if (want == 0) return;
-    if (s.registered == 0) {
-        if (edge) {
-            impl_->epoll->add(fd, want, nullptr, Trigger::edge);
-        } else {
-            sel.add(fd, want);
-        }
-    } else {
-        sel.modify(fd, want);
-    }
-    s.registered = want;
-}
-
-// A descriptor is about to be closed on this thread: take it out of the backend
-// first, so that an event for the old file never reaches the number's next owner.
-void EventLoop::on_fd_close(int fd) noexcept {
-    if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return;
-    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
-    if (s.registered != 0) {
-        try {
-            impl_->selector->remove(fd);
-        } catch (...) {
-        }
-    }
-    for (int i = 0; i < 2; ++i) {
-        if (s.watcher[i]) {
-            s.watcher[i]->cancel();
-            s.watcher[i]->release();
-        }
-        // A waiter resumes and finds its socket closed (EBADF) rather than hanging.
-        if (s.waiter[i]) schedule(s.waiter[i]);
-    }
-    bool was_dirty = s.dirty;
-    s = FdState{};
-    s.dirty = was_dirty;  // still listed in Impl::dirty; syncing a blank state is a no-op
-}
-
-void EventLoop::close_observer(void* self, int fd) noexcept { static_cast<EventLoop*>(self)->on_fd_close(fd); }
-
-void EventLoop::poll_io(std::int64_t timeout_ns) {
-    for (int fd : impl_->dirty) sync_fd(fd);
-    impl_->dirty.clear();
-    for (const Ready& r : impl_->selector->select_ns(timeout_ns)) {
-        // Found by number, not by a pointer in key.data: the table may have grown.
-        FdState* s = &impl_->fds[static_cast<std::size_t>(r.key.fd)];
-        for (int i = 0; i < 2; ++i) {
-            if (!(r.events & (i == 0 ? EVENT_READ : EVENT_WRITE))) continue;
-            if (Handle* w = s->watcher[i]; w && !w->queued) {
-                w->retain();  // the queue's reference
-                schedule(w);
-            }
-            if (ReadyNode* waiter = std::exchange(s->waiter[i], nullptr)) {
-                schedule(waiter);
-                if (!s->edge) mark_dirty(r.key.fd);  // level-triggered: stop watching for it
-            }
-        }
-    }
-}
-
-// ---- Thread-safe calls ----
-
-void EventLoop::push_threadsafe(Handle* h) {
-    std::unique_lock lock(impl_->threadsafe_mutex);
-    if (impl_->threadsafe_closed) {
-        lock.unlock();
-        HandleRef drop(h);  // the callable is destroyed on this thread
-        throw RuntimeError("Event loop is closed");
-    }
-    impl_->threadsafe.push_back(h);
-    // Under the lock, so that close() cannot close the eventfd between check and write.
-    if (!std::exchange(impl_->wake_pending, true)) {
-        std::uint64_t one = 1;
-        sys::write(impl_->wake_fd, &one, sizeof one);
-    }
-}
-
-void EventLoop::drain_threadsafe() {
-    std::uint64_t count;
-    sys::read(impl_->wake_fd, &count, sizeof count);
-    {
-        std::lock_guard lock(impl_->threadsafe_mutex);
-        impl_->threadsafe_batch.swap(impl_->threadsafe);
-        impl_->wake_pending = false;
-    }
-    for (Handle* h : impl_->threadsafe_batch) enqueue_new(h);
-    impl_->threadsafe_batch.clear();
-}
-
 // ---- Running ----
 
 // One iteration of the loop. Its phases:
@@ -439,75 +247,6 @@ void EventLoop::close() {
 }
 
 // ---- Signals and the default executor (loop/signals.cpp, loop/executor.cpp) ----
-
-void EventLoop::set_signal_handler(int sig, Handle* h) {
-    HandleRef owned(h);  // released if we throw
-    check_open();
-    if (!impl_->signals) impl_->signals = std::make_unique<SignalHandlers>(*this);
-    impl_->signals->add(sig, h);
-}
-
-bool EventLoop::remove_signal_handler(int sig) {
-    if (!impl_->signals) {
-        if (sig < 1 || sig >= NSIG) throw ValueError(fmt::format("invalid signal number {}", sig));
-        return false;
-    }
-    return impl_->signals->remove(sig);
-}
-
-ThreadPoolExecutor& EventLoop::default_executor() {
-    check_open();
-    if (impl_->executor_shutdown_called) throw RuntimeError("Executor shutdown has been called");
-    if (!impl_->executor) impl_->executor = std::make_unique<ThreadPoolExecutor>();
-    return *impl_->executor;
-}
-
-void EventLoop::post_job(LoopJob* job) noexcept {
-    // Owns the job until it runs; if the handle is dropped unrun (close), so is the job.
-    struct Finish {
-        LoopJob* job;
-        explicit Finish(LoopJob* j) noexcept : job(j) {}
-        Finish(Finish&& o) noexcept : job(std::exchange(o.job, nullptr)) {}
-        ~Finish() { delete job; }
-        void operator()() {
-            LoopJob* j = std::exchange(job, nullptr);
-            j->finish();
-            delete j;
-        }
-    };
-    std::lock_guard lock(impl_->threadsafe_mutex);
-    if (impl_->threadsafe_closed) {
-        impl_->orphans.push_back(job);  // deleted by ~EventLoop, on the loop's thread
-        return;
-    }
-    try {
-        impl_->threadsafe.push_back(Handle::make(Finish(job)));
-    } catch (...) {
-        impl_->orphans.push_back(job);
-        return;
-    }
-    if (!std::exchange(impl_->wake_pending, true)) {
-        std::uint64_t one = 1;
-        sys::write(impl_->wake_fd, &one, sizeof one);
-    }
-}
-
-bool EventLoop::shutdown_executor_async(LoopJob* done) {
-    impl_->executor_shutdown_called = true;
-    join_executor_helper();  // an earlier call's, if that call was cancelled
-    if (!impl_->executor) return false;
-    impl_->executor_helper = std::thread([executor = impl_->executor.get(), done] {
-        executor->shutdown(true);
-        done->run();
-    });
-    return true;
-}
-
-void EventLoop::join_executor_helper() noexcept {
-    if (!impl_->executor_helper.joinable()) return;
-    impl_->executor_helper.join();
-    impl_->executor.reset();  // its workers were joined by the helper
-}
 
 // ---- Errors ----
 

@@ -1,54 +1,18 @@
 #include "tulip/loop/handle.hpp"
 
+#include "tulip/loop/block_cache.hpp"
 #include "tulip/loop/event_loop.hpp"
 
 #include <fmt/format.h>
 
 namespace tulip {
 
-namespace {
-
-// A per-thread free list of Handle-sized blocks: call_soon and call_later take a
-// block from it and give it back when the last reference goes, so a warm loop
-// makes no malloc per callback. Blocks are interchangeable between threads (a
-// call_soon_threadsafe handle is made on one thread and freed on the loop's).
-struct Pool {
-    struct Block {
-        Block* next;
-    };
-    Block* free = nullptr;
-    bool alive = true;
-
-    ~Pool() {
-        alive = false;
-        while (free) delete[] reinterpret_cast<unsigned char*>(std::exchange(free, free->next));
-    }
-};
-
-thread_local Pool t_pool;
-
-}  // namespace
-
-Handle* Handle::allocate() {
-    void* memory;
-    if (t_pool.free) {
-        memory = std::exchange(t_pool.free, t_pool.free->next);
-    } else {
-        memory = new unsigned char[sizeof(Handle)];
-    }
-    return ::new (memory) Handle();
-}
+Handle* Handle::allocate() { return ::new (detail::allocate_block(sizeof(Handle))) Handle(); }
 
 void Handle::recycle(Handle* h) noexcept {
     if (h->drop_) h->drop_(h);
     h->~Handle();
-    auto* block = reinterpret_cast<Pool::Block*>(h);
-    if (!t_pool.alive) {
-        delete[] reinterpret_cast<unsigned char*>(block);
-        return;
-    }
-    block->next = t_pool.free;
-    t_pool.free = block;
+    detail::free_block(h, sizeof(Handle));
 }
 
 void Handle::cancel() noexcept {

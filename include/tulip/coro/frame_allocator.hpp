@@ -1,19 +1,17 @@
-// coro/frame_allocator: where coroutine frames come from. A per-thread cache of
-// freed frames, by size class, so that a warm program allocates no memory per
-// coroutine call; blocks may be freed on another thread than the one that made them.
+// coro/frame_allocator: coroutine frames (and task states) come from the loop's
+// per-thread block cache (loop/block_cache.hpp), not straight from malloc.
 #pragma once
 
 #include <cstddef>
 
+#include "tulip/loop/block_cache.hpp"
+
 namespace tulip::detail {
 
-void* allocate_frame(std::size_t size);
-void free_frame(void* frame, std::size_t size) noexcept;
-
-// Mixed into every promise type.
+// Mixed into every promise type, and into TaskState.
 struct FrameAllocated {
-    static void* operator new(std::size_t size) { return allocate_frame(size); }
-    static void operator delete(void* frame, std::size_t size) noexcept { free_frame(frame, size); }
+    static void* operator new(std::size_t size) { return allocate_block(size); }
+    static void operator delete(void* frame, std::size_t size) noexcept { free_block(frame, size); }
 };
 
 }  // namespace tulip::detail

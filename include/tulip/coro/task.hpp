@@ -16,7 +16,7 @@
 namespace tulip {
 
 template <class T>
-class TaskState final : public FutureState<T>, public TaskBase {
+class TaskState final : public FutureState<T>, public TaskBase, public detail::FrameAllocated {
 public:
     TaskState(EventLoop& loop, typename Coro<T>::handle_type root, std::string name, std::source_location where)
         : FutureState<T>(loop), TaskBase(*this, loop, root, std::move(name), where) {
@@ -89,14 +89,9 @@ private:
     Ref<TaskState<T>> state_;
 };
 
-namespace detail {
-std::string next_task_name();  // "Task-1", "Task-2", ... as asyncio names them
-}
-
 template <class T>
 Task<T> EventLoop::create_task(Coro<T> coro, std::string name, std::source_location where) {
     check_open();
-    if (name.empty()) name = detail::next_task_name();
     Ref<TaskState<T>> state(new TaskState<T>(*this, coro.release(), std::move(name), where));
     schedule(state.get());
     return Task<T>(std::move(state));

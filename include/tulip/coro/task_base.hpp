@@ -43,7 +43,8 @@ public:
         if (num_cancels_requested_ > 0 && --num_cancels_requested_ == 0) must_cancel_ = false;
         return num_cancels_requested_;
     }
-    const std::string& get_name() const noexcept { return name_; }
+    // "Task-N" unless named: made on first use, so an unnamed task costs no string.
+    const std::string& get_name() const;
     void set_name(std::string name) { name_ = std::move(name); }
     EventLoop& loop() const noexcept { return loop_; }
     FutureBase& future() const noexcept { return future_; }
@@ -89,7 +90,8 @@ private:
     std::coroutine_handle<> root_;
     std::coroutine_handle<> resume_point_;  // where run() resumes: the innermost suspended coroutine
     Waiting* waiting_ = nullptr;
-    std::string name_;
+    mutable std::string name_;  // empty until named or asked for
+    std::uint64_t number_;      // N of "Task-N"
     std::string cancel_message_;
     std::source_location where_;
     int num_cancels_requested_ = 0;
@@ -110,6 +112,8 @@ private:
 TaskBase* current_task() noexcept;
 
 namespace detail {
+
+std::uint64_t next_task_number() noexcept;  // 1, 2, ...: asyncio's "Task-N" counter
 
 // Symmetric transfer to `next`, unless this thread's stack has grown deep (a
 // compiler that does not turn the transfer into a tail call, as g++ 12 at -O0 and

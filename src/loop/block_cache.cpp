@@ -1,4 +1,4 @@
-#include "tulip/coro/frame_allocator.hpp"
+#include "tulip/loop/block_cache.hpp"
 
 #include <array>
 #include <new>
@@ -8,10 +8,12 @@ namespace tulip::detail {
 
 namespace {
 
-// Size classes of 64 bytes up to 2 KiB; larger frames go straight to the heap.
+// Size classes of 64 bytes up to 2 KiB; larger blocks go straight to the heap.
 constexpr std::size_t granule = 64;
 constexpr std::size_t classes = 32;
-constexpr std::size_t max_cached_per_class = 4096;
+// A cap in bytes per class, not in blocks, so a burst of small frames (100,000
+// tasks) is cached whole while large frames cannot pin much memory.
+constexpr std::size_t max_cached_bytes_per_class = 32u << 20;
 
 struct Cache {
     struct Block {
@@ -35,7 +37,7 @@ std::size_t class_of(std::size_t size) { return (size + granule - 1) / granule -
 
 }  // namespace
 
-void* allocate_frame(std::size_t size) {
+void* allocate_block(std::size_t size) {
     std::size_t c = class_of(size);
     if (c >= classes) return ::operator new(size);
     if (Cache::Block* b = t_cache.free[c]) {
@@ -46,9 +48,9 @@ void* allocate_frame(std::size_t size) {
     return ::operator new((c + 1) * granule);
 }
 
-void free_frame(void* frame, std::size_t size) noexcept {
+void free_block(void* frame, std::size_t size) noexcept {
     std::size_t c = class_of(size);
-    if (c >= classes || !t_cache.alive || t_cache.count[c] >= max_cached_per_class) {
+    if (c >= classes || !t_cache.alive || t_cache.count[c] * (c + 1) * granule >= max_cached_bytes_per_class) {
         ::operator delete(frame);
         return;
     }

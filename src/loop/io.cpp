@@ -1,0 +1,136 @@
+// EventLoop: descriptor watchers, one-shot I/O waits, and polling the backend.
+#include <fmt/format.h>
+
+#include "loop/loop_impl.hpp"
+#include "sys/syscalls.hpp"
+#include "tulip/errors.hpp"
+
+namespace tulip {
+
+EventLoop::FdState& EventLoop::fd_state(int fd) {
+    if (fd < 0) throw ValueError(fmt::format("invalid file descriptor {}", fd));
+    auto index = static_cast<std::size_t>(fd);
+    if (index >= impl_->fds.size()) impl_->fds.resize(std::max(index + 1, impl_->fds.size() * 2));
+    return impl_->fds[index];
+}
+
+void EventLoop::mark_dirty(int fd) {
+    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
+    if (!s.dirty) {
+        s.dirty = true;
+        impl_->dirty.push_back(fd);
+    }
+}
+
+bool EventLoop::set_watcher(int fd, Events direction, Handle* h) {
+    HandleRef owned(h);  // frees a new handle if we throw (closed loop, bad fd)
+    if (h) check_open();
+    FdState& s = fd_state(fd);
+    Handle*& slot = s.watcher[direction_index(direction)];
+    bool had = slot != nullptr;
+    if (slot) {
+        slot->cancel();
+        slot->release();
+    }
+    slot = h;
+    if (h) h->retain();
+    mark_dirty(fd);
+    return had;
+}
+
+void EventLoop::wait_io(int fd, Events direction, ReadyNode* waiter) {
+    FdState& s = fd_state(fd);
+    s.waiter[direction_index(direction)] = waiter;
+    // Already registered edge-triggered for both directions: nothing to change.
+    if (!s.edge) mark_dirty(fd);
+}
+
+bool EventLoop::cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept {
+    if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return false;
+    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
+    ReadyNode*& slot = s.waiter[direction_index(direction)];
+    if (slot != waiter) return false;  // already woken
+    slot = nullptr;
+    if (!s.edge) mark_dirty(fd);
+    return true;
+}
+
+// Makes the backend watch `fd` as its watchers and waiters need. On epoll a
+// descriptor used only by waiters is registered once, edge-triggered for both
+// directions, and left so until it is closed; otherwise the registration follows
+// what is wanted now, level-triggered (poll and select change it without a syscall).
+void EventLoop::sync_fd(int fd) {
+    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
+    s.dirty = false;
+    Events watchers = (s.watcher[0] ? EVENT_READ : 0) | (s.watcher[1] ? EVENT_WRITE : 0);
+    Events waiters = (s.waiter[0] ? EVENT_READ : 0) | (s.waiter[1] ? EVENT_WRITE : 0);
+    bool edge = impl_->epoll != nullptr && watchers == 0 && (waiters != 0 || s.edge);
+    Events want = edge ? (EVENT_READ | EVENT_WRITE) : (watchers | waiters);
+    if (want == s.registered && edge == s.edge) return;
+
+    Selector& sel = *impl_->selector;
+    if (s.registered != 0 && (want == 0 || edge != s.edge)) {
+        sel.remove(fd);
+        s.registered = 0;
+    }
+    s.edge = edge;
+    if (want == 0) return;
+    if (s.registered == 0) {
+        if (edge) {
+            impl_->epoll->add(fd, want, nullptr, Trigger::edge);
+        } else {
+            sel.add(fd, want);
+        }
+    } else {
+        sel.modify(fd, want);
+    }
+    s.registered = want;
+}
+
+// A descriptor is about to be closed on this thread: take it out of the backend
+// first, so that an event for the old file never reaches the number's next owner.
+void EventLoop::on_fd_close(int fd) noexcept {
+    if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return;
+    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
+    if (s.registered != 0) {
+        try {
+            impl_->selector->remove(fd);
+        } catch (...) {
+        }
+    }
+    for (int i = 0; i < 2; ++i) {
+        if (s.watcher[i]) {
+            s.watcher[i]->cancel();
+            s.watcher[i]->release();
+        }
+        // A waiter resumes and finds its socket closed (EBADF) rather than hanging.
+        if (s.waiter[i]) schedule(s.waiter[i]);
+    }
+    bool was_dirty = s.dirty;
+    s = FdState{};
+    s.dirty = was_dirty;  // still listed in Impl::dirty; syncing a blank state is a no-op
+}
+
+void EventLoop::close_observer(void* self, int fd) noexcept { static_cast<EventLoop*>(self)->on_fd_close(fd); }
+
+void EventLoop::poll_io(std::int64_t timeout_ns) {
+    for (int fd : impl_->dirty) sync_fd(fd);
+    impl_->dirty.clear();
+    for (const Ready& r : impl_->selector->select_ns(timeout_ns)) {
+        // Found by number, not by a pointer in key.data: the table may have grown.
+        FdState* s = &impl_->fds[static_cast<std::size_t>(r.key.fd)];
+        for (int i = 0; i < 2; ++i) {
+            if (!(r.events & (i == 0 ? EVENT_READ : EVENT_WRITE))) continue;
+            if (Handle* w = s->watcher[i]; w && !w->queued) {
+                w->retain();  // the queue's reference
+                schedule(w);
+            }
+            if (ReadyNode* waiter = std::exchange(s->waiter[i], nullptr)) {
+                schedule(waiter);
+                if (!s->edge) mark_dirty(r.key.fd);  // level-triggered: stop watching for it
+            }
+        }
+    }
+}
+
+}  // namespace tulip

@@ -1,0 +1,55 @@
+// loop/loop_impl: the inside of an EventLoop, shared by the files that implement
+// it (event_loop.cpp: running; io.cpp: descriptors; threadsafe.cpp: cross-thread
+// calls; loop_services.cpp: signals and the executor). Internal.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "loop/signals.hpp"
+#include "loop/timer_queue.hpp"
+#include "tulip/loop/event_loop.hpp"
+#include "tulip/loop/executor.hpp"
+#include "tulip/selectors.hpp"
+
+namespace tulip {
+
+// What the loop knows of one descriptor. Watchers (add_reader/add_writer) are
+// level-triggered; waiters (a suspended sock_* coroutine) are one-shot.
+struct EventLoop::FdState {
+    Handle* watcher[2] = {nullptr, nullptr};      // [0] read, [1] write
+    ReadyNode* waiter[2] = {nullptr, nullptr};
+    Events registered = 0;  // what the backend watches now
+    bool edge = false;      // registered edge-triggered (epoll, waiters only)
+    bool dirty = false;     // in Impl::dirty, to be synced before the next poll
+};
+
+struct EventLoop::Impl {
+    BackendKind kind;
+    std::unique_ptr<Selector> selector;
+    EpollSelector* epoll = nullptr;  // set when the selector supports edge triggering
+    TimerQueue timers;
+    std::vector<FdState> fds;
+    std::vector<int> dirty;
+    std::unique_ptr<char[]> scratch;  // see scratch_buffer()
+
+    // call_soon_threadsafe: other threads append here and poke the eventfd.
+    std::mutex threadsafe_mutex;
+    std::vector<Handle*> threadsafe;
+    std::vector<Handle*> threadsafe_batch;
+    int wake_fd = -1;
+    bool wake_pending = false;  // guarded by threadsafe_mutex: one write per batch
+    bool threadsafe_closed = false;  // guarded by threadsafe_mutex: close() began
+    std::vector<LoopJob*> orphans;   // guarded by threadsafe_mutex: jobs done after close()
+
+    std::unique_ptr<SignalHandlers> signals;  // made by the first add_signal_handler
+    std::unique_ptr<ThreadPoolExecutor> executor;  // the default executor, made on first use
+    std::thread executor_helper;  // joins the executor's workers for shutdown_default_executor
+    bool executor_shutdown_called = false;
+};
+
+inline int direction_index(Events direction) { return direction == EVENT_READ ? 0 : 1; }
+
+}  // namespace tulip
