@@ -59,11 +59,17 @@ Coro<std::size_t> EventLoop::sock_recv_into(Socket& sock, std::span<char> buffer
     }
 }
 
+// Reads into the loop's scratch buffer and copies out what came: no buffer is
+// held while the socket is idle, and the string is exactly as long as the data.
 Coro<std::string> EventLoop::sock_recv(Socket& sock, std::size_t nbytes) {
-    std::string data(nbytes, '\0');
-    std::size_t n = co_await sock_recv_into(sock, data);
-    data.resize(n);
-    co_return data;
+    std::span<char> scratch = scratch_buffer();
+    if (nbytes > scratch.size()) {  // larger than the scratch buffer: read in place
+        std::string data(nbytes, '\0');
+        data.resize(co_await sock_recv_into(sock, data));
+        co_return data;
+    }
+    std::size_t n = co_await sock_recv_into(sock, scratch.first(nbytes));
+    co_return std::string(scratch.data(), n);
 }
 
 Coro<void> EventLoop::sock_sendall(Socket& sock, std::string_view data) {
