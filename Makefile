@@ -13,11 +13,10 @@ build: setup
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET)
 
-# The main demo: the selectors echo server (seed 001, listing 3.7).
+# The main demo: the group chat server (seed 002's ChatServer on selectors).
 run: PRESET = release
 run: build
-	@echo "Connect with: nc $(HOST) $(PORT)   (Ctrl-C stops the server)"
-	@build/$(PRESET)/bin/echo-server --model selectors --host $(HOST) --port $(PORT)
+	@build/$(PRESET)/bin/chat-server --impl selectors --host $(HOST) --port $(PORT)
 
 test: build
 	@ctest --preset $(PRESET)

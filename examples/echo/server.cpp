@@ -28,6 +28,8 @@ tulip::Address resolve(const Options& options) {
     }
 }
 
+}  // namespace
+
 // accept(2): these errors concern the connection being accepted (or are
 // momentary), and "should be treated like EAGAIN by retrying".
 bool is_per_connection_error(int err) {
@@ -36,8 +38,6 @@ bool is_per_connection_error(int err) {
                               ENONET,       EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH};
     return std::find(std::begin(errors), std::end(errors), err) != std::end(errors);
 }
-
-}  // namespace
 
 tulip::Socket open_listener(const Options& options) {
     const tulip::Address address = resolve(options);

@@ -49,6 +49,10 @@ struct Accepted {
     tulip::Address address;
 };
 
+// accept(2)'s errors that concern only the connection being accepted (or are
+// momentary): the server logs them and goes on accepting.
+bool is_per_connection_error(int err);
+
 // One accept(). Returns nullopt when nothing is waiting (a non-blocking
 // listener) or when the failure concerned only that one connection
 // (ECONNABORTED, EMFILE...: logged; after EMFILE/ENFILE it pauses 10 ms rather

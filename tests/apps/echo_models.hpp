@@ -36,6 +36,12 @@ inline const std::vector<EchoModel>& echo_models() {
         {"epoll", "服务端收到, 你发的消息是: hello\r\n", true},
         {"epoll-et", "服务端收到, 你发的消息是: hello\r\n", true},
         {"selectors", "hello\r\n", true},
+        // On the event loop (examples/echo/s12-s16): seed 001's plain echo.
+        {"coroutine", "hello\r\n", true},
+        {"coroutine-boom", "hello\r\n", true},
+        {"graceful", "hello\r\n", true},
+        {"protocol", "hello\r\n", true},
+        {"streams", "hello\r\n", true},
     };
     return models;
 }

@@ -1,0 +1,64 @@
+// poetry/server: what every poetry-server style is given and shares: the
+// options, the poem, the listening socket, the "Serving FILE on port N." line,
+// and the end of a delivery.
+//
+// How a delivery ends, in every style: after the last chunk (and the seed's one
+// more --delay) the server half-closes (shutdown(SHUT_WR): the client reads
+// EOF), reads and drops what the client still sends until the client closes,
+// and only then closes its socket. Closing at once, as the seed does, would
+// answer a client's late `poems` request with a RST, which can reach the
+// client as ECONNRESET instead of EOF. The wait is bounded by `linger`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "common/stop_signal.hpp"
+#include "poetry/options.hpp"
+#include "tulip/net/address.hpp"
+#include "tulip/net/socket.hpp"
+
+namespace poetry {
+
+struct Server {
+    const ServerOptions& options;
+    const std::string& poem;
+    tulip::Socket& listener;  // bound, listening and blocking; a style may change that
+    // SIGINT/SIGTERM for the styles without an event loop (blocking, selectors);
+    // the loop styles use loop.add_signal_handler instead and get nullptr.
+    examples::StopSignal* stop = nullptr;
+
+    // "Serving FILE on port N.", flushed. Each style says it once it can stop
+    // on SIGINT/SIGTERM, so that a signal right after the line ends it cleanly.
+    void announce() const;
+};
+
+// How long a finished delivery waits for the client to close (seconds).
+inline constexpr double linger = 1.0;
+
+// socket(), SO_REUSEADDR, bind((iface, port or 0)), listen(100), as the seed.
+// A name such as "localhost" is resolved, IPv4 first (the clients' default host).
+tulip::Socket open_listener(const ServerOptions& options);
+
+// One accept(): the client and its address, or nullopt when nobody is waiting
+// (a non-blocking listener) or when the failure concerned only that connection
+// (ECONNABORTED, EMFILE...: logged). Throws OSError when the listener itself is unusable (as it is once
+// StopSignal has shut it down).
+std::optional<std::pair<tulip::Socket, tulip::Address>> accept_client(tulip::Socket& listener);
+
+// "Somebody at ('127.0.0.1', 5555) wants poetry!", the seed's line.
+void greet(const tulip::Address& address);
+
+// Reads and drops what a non-blocking client sent (its `poems` requests, which
+// the streaming styles do not need). False once the client has closed.
+bool discard_input(tulip::Socket& sock);
+
+// The styles (server_<style>.cpp). Each serves until SIGINT or SIGTERM, then
+// closes every socket and returns.
+void serve_blocking(Server& server);
+void serve_selectors(Server& server);
+void serve_loop(Server& server);
+void serve_protocol(Server& server);
+
+}  // namespace poetry
