@@ -30,9 +30,15 @@ test-tsan:
 test-gcc:
 	@$(MAKE) --no-print-directory test PRESET=gcc
 
+# Echo servers side by side (issue 5 §3): tulip against C epoll / io_uring,
+# libuv, Asio, asyncio and uvloop; ~12 min, rewrites docs/benchmarks.md's
+# results and docs/bench/*.png. BENCH_ARGS=--quick for a 1-minute smoke run.
 bench: PRESET = release
-bench: build
-	@build/$(PRESET)/bin/selector_scale
+bench: setup
+	@scripts/setup-bench
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) --target bench_all
+	@python3 bench/run/bench.py --bin build/$(PRESET)/bin $(BENCH_ARGS)
 
 clean:
 	rm -rf build
