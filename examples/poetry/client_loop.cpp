@@ -4,9 +4,9 @@
 // (the seed's run_forever never returns). Each piece received is answered
 // with a `poems` request (download.hpp).
 #include <memory>
+#include <optional>
 
 #include "poetry/clients.hpp"
-#include "tulip/errors.hpp"
 #include "tulip/loop.hpp"
 #include "tulip/net.hpp"
 
@@ -35,35 +35,15 @@ private:
 };
 
 void LoopClient::connect(Download& download) {
-    download.start();
-    tulip::Socket sock;
-    try {
-        sock = tulip::create_connection(download.target().host, download.target().port);
-        sock.sendall(request);
-    } catch (const tulip::OSError& e) {
-        return download.fail(e.what());
-    }
-    sock.setblocking(false);
-    Channel* channel = channels_.emplace_back(std::make_unique<Channel>(Channel{download, std::move(sock)})).get();
+    std::optional<tulip::Socket> sock = connect_download(download);
+    if (!sock) return;
+    Channel* channel = channels_.emplace_back(std::make_unique<Channel>(Channel{download, std::move(*sock)})).get();
     loop_.add_reader(channel->sock.fileno(), [this, channel] { download_poetry(*channel); });
     ++active_;
 }
 
 void LoopClient::download_poetry(Channel& channel) {
-    try {
-        const std::string data = channel.sock.recv(1024);
-        if (data.empty()) {
-            done(channel);
-            channel.download.finish();
-            return;
-        }
-        channel.download.received(data);
-        channel.sock.send(request);  // fits: see client_selectors.cpp
-    } catch (const tulip::BlockingIOError&) {
-    } catch (const tulip::OSError& e) {
-        done(channel);
-        channel.download.fail(e.what());
-    }
+    receive_piece(channel.download, channel.sock, [&] { done(channel); });
 }
 
 void LoopClient::done(Channel& channel) {

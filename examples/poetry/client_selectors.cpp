@@ -7,9 +7,9 @@
 // with nothing registered fails); here it ends when the last poem is in.
 // Each piece received is answered with a `poems` request (download.hpp).
 #include <memory>
+#include <optional>
 
 #include "poetry/clients.hpp"
-#include "tulip/errors.hpp"
 #include "tulip/net.hpp"
 #include "tulip/selectors.hpp"
 
@@ -48,39 +48,16 @@ private:
 };
 
 void SelectorClient::connect(Download& download) {
-    download.start();
-    tulip::Socket sock;
-    try {
-        sock = tulip::create_connection(download.target().host, download.target().port);
-        sock.sendall(request);
-    } catch (const tulip::OSError& e) {
-        return download.fail(e.what());
-    }
-    sock.setblocking(false);
+    std::optional<tulip::Socket> sock = connect_download(download);
+    if (!sock) return;
     auto& channel = *channels_.emplace_back(
-        std::make_unique<Channel>(Channel{&SelectorClient::download_poetry, download, std::move(sock)}));
+        std::make_unique<Channel>(Channel{&SelectorClient::download_poetry, download, std::move(*sock)}));
     sel_->add(channel.sock, tulip::EVENT_READ, &channel);
     ++active_;
 }
 
 void SelectorClient::download_poetry(Channel& channel) {
-    try {
-        const std::string data = channel.sock.recv(1024);
-        if (data.empty()) {
-            done(channel);
-            channel.download.finish();
-            return;
-        }
-        channel.download.received(data);
-        // Five bytes always fit, except in a socket whose server never reads; only
-        // the streaming servers do not read, and they need no requests.
-        channel.sock.send(request);
-    } catch (const tulip::BlockingIOError&) {
-        // Readable was a false alarm, or the request did not fit: carry on.
-    } catch (const tulip::OSError& e) {
-        done(channel);
-        channel.download.fail(e.what());
-    }
+    receive_piece(channel.download, channel.sock, [&] { done(channel); });
 }
 
 void SelectorClient::done(Channel& channel) {

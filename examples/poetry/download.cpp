@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "poetry/say.hpp"
+#include "tulip/net/getaddrinfo.hpp"
 
 namespace poetry {
 
@@ -41,6 +42,20 @@ void Download::fail(std::string_view why) {
     ok_ = false;
     std::fprintf(stderr, "Task %zu: failed to get poetry from %s: %.*s\n", task_, target_.display().c_str(),
                  static_cast<int>(why.size()), why.data());
+}
+
+std::optional<tulip::Socket> connect_download(Download& download) {
+    download.start();
+    tulip::Socket sock;
+    try {
+        sock = tulip::create_connection(download.target().host, download.target().port);
+        sock.sendall(request);
+    } catch (const tulip::OSError& e) {
+        download.fail(e.what());
+        return std::nullopt;
+    }
+    sock.setblocking(false);
+    return sock;
 }
 
 std::vector<Download> plan_downloads(const ClientOptions& options) {

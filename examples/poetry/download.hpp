@@ -9,11 +9,14 @@
 #include <chrono>
 #include <cstddef>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "poetry/options.hpp"
+#include "tulip/errors.hpp"
+#include "tulip/net/socket.hpp"
 
 namespace poetry {
 
@@ -45,6 +48,37 @@ private:
     std::chrono::steady_clock::time_point started_;
     bool ok_ = false;
 };
+
+// For the styles that watch non-blocking sockets (selectors, loop): each style
+// registers and unregisters with its own API, around these two steps.
+
+// start(), connect to the target and send the first request. The socket comes
+// back non-blocking; nullopt when that failed (reported with fail()).
+std::optional<tulip::Socket> connect_download(Download& download);
+
+// `sock` is readable: save the piece that came and ask for the next one. At EOF
+// or on an error, calls `unregister()` (which must close `sock`) before finish()
+// or fail(), as the seed removes a socket before it reports.
+template <class Unregister>
+void receive_piece(Download& download, tulip::Socket& sock, Unregister&& unregister) {
+    try {
+        const std::string data = sock.recv(1024);
+        if (data.empty()) {
+            unregister();
+            download.finish();
+            return;
+        }
+        download.received(data);
+        // Five bytes always fit, except in a socket whose server never reads; only
+        // the streaming servers do not read, and they need no requests.
+        sock.send(request);
+    } catch (const tulip::BlockingIOError&) {
+        // Readable was a false alarm, or the request did not fit: carry on.
+    } catch (const tulip::OSError& e) {
+        unregister();
+        download.fail(e.what());
+    }
+}
 
 // One Download per target, in order, into `out_dir`: PORT.txt as in the seed;
 // a port named again (the same server twice, or two hosts) gets PORT-2.txt, ...

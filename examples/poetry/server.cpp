@@ -65,6 +65,18 @@ void greet(const tulip::Address& address) {
     say(fmt::format("Somebody at {} wants poetry!", examples::address_repr(address)));
 }
 
+std::optional<tulip::Socket> accept_nonblocking(tulip::Socket& listener) {
+    auto accepted = accept_client(listener);
+    if (!accepted) return std::nullopt;
+    greet(accepted->second);
+    accepted->first.setblocking(false);
+    return std::move(accepted->first);
+}
+
+void say_sending_stopped(std::string_view why) {
+    say(fmt::format("some error, sending stopped ({})", why));
+}
+
 bool discard_input(tulip::Socket& sock) {
     std::array<char, 512> buffer;
     try {

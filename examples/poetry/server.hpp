@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "common/stop_signal.hpp"
@@ -49,6 +50,13 @@ std::optional<std::pair<tulip::Socket, tulip::Address>> accept_client(tulip::Soc
 
 // "Somebody at ('127.0.0.1', 5555) wants poetry!", the seed's line.
 void greet(const tulip::Address& address);
+
+// For the styles that serve non-blocking sockets (selectors, loop): accept_client,
+// greet, and the client's socket made non-blocking; nullopt as accept_client.
+std::optional<tulip::Socket> accept_nonblocking(tulip::Socket& listener);
+
+// "some error, sending stopped (WHY)", the seed's line when a delivery breaks off.
+void say_sending_stopped(std::string_view why);
 
 // Reads and drops what a non-blocking client sent (its `poems` requests, which
 // the streaming styles do not need). False once the client has closed.

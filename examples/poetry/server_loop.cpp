@@ -9,10 +9,9 @@
 // served at once, each at its own pace. A reader on each client drops its
 // `poems` requests and notices when it leaves; the delivery ends with the
 // half-close of server.hpp; SIGINT/SIGTERM stop the loop (add_signal_handler).
-#include <fmt/format.h>
-
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "poetry/poem.hpp"
@@ -63,13 +62,10 @@ LoopServer::~LoopServer() {
 }
 
 void LoopServer::serve() {
-    auto accepted = accept_client(server_.listener);
-    if (!accepted) return;
-    auto& [sock, address] = *accepted;
-    greet(address);
-    sock.setblocking(false);
-    const int fd = sock.fileno();
-    Client* client = clients_.emplace(fd, std::make_unique<Client>(std::move(sock), server_)).first->second.get();
+    std::optional<tulip::Socket> sock = accept_nonblocking(server_.listener);
+    if (!sock) return;
+    const int fd = sock->fileno();
+    Client* client = clients_.emplace(fd, std::make_unique<Client>(std::move(*sock), server_)).first->second.get();
     loop_.add_reader(fd, [this, client] { on_readable(*client); });
     send_next(*client);  // the first chunk goes at once
 }
@@ -118,7 +114,7 @@ void LoopServer::close(Client& client) {
 }
 
 void LoopServer::fail(Client& client, const tulip::OSError& error) {
-    say(fmt::format("some error, sending stopped ({})", error.what()));
+    say_sending_stopped(error.what());
     close(client);
 }
 

@@ -10,8 +10,6 @@
 // seed's version has no --delay and answers at once; --delay 0 does that),
 // which makes this server as slow as the others. Requests after write_eof
 // are dropped; SIGINT/SIGTERM stop the loop and close every connection.
-#include <fmt/format.h>
-
 #include <any>
 #include <csignal>
 #include <memory>
@@ -51,7 +49,7 @@ public:
 
     void connection_lost(std::exception_ptr error) override {
         answer_.cancel();  // the protocol goes with its transport: no timer may outlive it
-        if (error) say(fmt::format("some error, sending stopped ({})", tulip::describe_exception(error)));
+        if (error) say_sending_stopped(tulip::describe_exception(error));
     }
 
 private:

@@ -14,11 +14,10 @@
 // requests are read (and dropped) and its departure is noticed. Partial sends
 // are kept (the seed's sendall on a non-blocking socket could raise mid-chunk),
 // and the delivery ends with the half-close of server.hpp.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "poetry/poem.hpp"
@@ -94,13 +93,10 @@ void SelectorServer::serve_forever() {
 }
 
 void SelectorServer::serve(Channel&, tulip::Events) {
-    auto accepted = accept_client(server_.listener);
-    if (!accepted) return;
-    auto& [sock, address] = *accepted;
-    greet(address);
-    sock.setblocking(false);
-    const int fd = sock.fileno();
-    auto client = std::make_unique<Client>(&SelectorServer::send_poetry, std::move(sock), server_);
+    std::optional<tulip::Socket> sock = accept_nonblocking(server_.listener);
+    if (!sock) return;
+    const int fd = sock->fileno();
+    auto client = std::make_unique<Client>(&SelectorServer::send_poetry, std::move(*sock), server_);
     client->due = Clock::now();  // the first chunk goes at once
     sel_->add(fd, tulip::EVENT_READ, client.get());
     clients_.emplace(fd, std::move(client));
@@ -163,7 +159,7 @@ void SelectorServer::close(Client& client) {
 }
 
 void SelectorServer::fail(Client& client, const tulip::OSError& error) {
-    say(fmt::format("some error, sending stopped ({})", error.what()));
+    say_sending_stopped(error.what());
     close(client);
 }
 

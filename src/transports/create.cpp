@@ -20,6 +20,20 @@ namespace tulip {
 
 namespace {
 
+// As asyncio, create_connection and create_datagram_endpoint return once
+// connection_made has run (the protocol is ready to use). If it failed, or this
+// wait is cancelled, the transport is closed.
+template <class T>
+Coro<std::pair<Ref<T>, BaseProtocol*>> when_made(Future<void> made, Ref<T> transport, BaseProtocol* protocol) {
+    try {
+        co_await made;
+    } catch (...) {
+        transport->close();
+        throw;
+    }
+    co_return std::pair{std::move(transport), protocol};
+}
+
 Socket listening_socket(const AddrInfo& ai, const ServerOptions& options) {
     Socket sock(ai.family, ai.type, ai.proto);
     if (options.reuse_address) sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
@@ -96,18 +110,11 @@ Coro<std::pair<Ref<Transport>, BaseProtocol*>> EventLoop::create_connection(Prot
     const bool tcp = sock.family() != AF_UNIX;
     std::unique_ptr<BaseProtocol> protocol = factory();
     BaseProtocol* p = protocol.get();
-    // As asyncio, return once connection_made has run (the protocol is ready to use).
     Future<void> made(*this);
     std::optional<Future<void>> waiter = made;
     Ref<Transport> transport(
         SocketTransport::create(*this, std::move(sock), std::move(protocol), tcp, nullptr, std::move(waiter)));
-    try {
-        co_await made;
-    } catch (...) {
-        transport->close();
-        throw;
-    }
-    co_return std::pair{std::move(transport), p};
+    co_return co_await when_made(std::move(made), std::move(transport), p);
 }
 
 Coro<std::pair<Ref<Transport>, BaseProtocol*>> EventLoop::create_connection(ProtocolFactory factory,
@@ -164,17 +171,11 @@ Coro<std::pair<Ref<DatagramTransport>, BaseProtocol*>> EventLoop::create_datagra
 
     std::unique_ptr<BaseProtocol> protocol = factory();
     BaseProtocol* p = protocol.get();
-    Future<void> made(*this);  // returns once connection_made has run, as asyncio
+    Future<void> made(*this);
     std::optional<Future<void>> waiter = made;
     Ref<DatagramTransport> transport(DatagramSocketTransport::create(*this, std::move(sock), std::move(protocol),
                                                                      std::move(remote_addr), std::move(waiter)));
-    try {
-        co_await made;
-    } catch (...) {
-        transport->close();
-        throw;
-    }
-    co_return std::pair{std::move(transport), p};
+    co_return co_await when_made(std::move(made), std::move(transport), p);
 }
 
 }  // namespace tulip

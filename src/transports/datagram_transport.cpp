@@ -10,8 +10,6 @@
 
 namespace tulip {
 
-using detail::connection_closed;
-using detail::is_connection_error;
 using detail::os_error;
 using detail::would_block;
 
@@ -25,17 +23,13 @@ DatagramSocketTransport* DatagramSocketTransport::create(EventLoop& loop, Socket
                                                          std::optional<Address> remote,
                                                          std::optional<Future<void>> waiter) {
     auto* t = new DatagramSocketTransport(loop, std::move(sock), std::move(protocol), std::move(remote));
-    t->retain();  // the endpoint's own reference, dropped after connection_lost
-    Ref<BaseTransport> hold(t);
-    loop.call_soon([hold, waiter = std::move(waiter)]() mutable {
-        static_cast<DatagramSocketTransport*>(hold.get())->start(std::move(waiter));
-    });
+    t->start_soon(std::move(waiter));
     return t;
 }
 
 DatagramSocketTransport::DatagramSocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol,
                                                  std::optional<Address> remote)
-    : DatagramTransport(loop), sock_(std::move(sock)), remote_(std::move(remote)) {
+    : Base(loop, std::move(sock)), remote_(std::move(remote)) {
     set_protocol(std::move(protocol));
 }
 
@@ -48,50 +42,9 @@ std::unique_ptr<BaseProtocol> DatagramSocketTransport::set_protocol(std::unique_
     return std::exchange(protocol_, std::move(protocol));
 }
 
-std::any DatagramSocketTransport::get_extra_info(std::string_view name) const {
-    if (name == "peername") {
-        if (remote_) return *remote_;
-        return {};
-    }
-    try {
-        if (name == "sockname") return sock_.getsockname();
-    } catch (const OSError&) {
-        return {};
-    }
-    if (name == "socket") return static_cast<const Socket*>(&sock_);
+std::any DatagramSocketTransport::peername() const {
+    if (remote_) return *remote_;
     return {};
-}
-
-void DatagramSocketTransport::arm(Events direction) {
-    bool& armed = direction == EVENT_READ ? read_armed_ : write_armed_;
-    ReadyNode* node = direction == EVENT_READ ? static_cast<ReadyNode*>(&read_node_) : &write_node_;
-    if (armed || node->queued) return;
-    retain();
-    armed = true;
-    loop_.wait_io(fd(), direction, node);
-}
-
-void DatagramSocketTransport::disarm(Events direction) noexcept {
-    ReadyNode* node = direction == EVENT_READ ? static_cast<ReadyNode*>(&read_node_) : &write_node_;
-    (direction == EVENT_READ ? read_armed_ : write_armed_) = false;
-    if (loop_.cancel_io(fd(), direction, node)) release();
-}
-
-void DatagramSocketTransport::start(std::optional<Future<void>> waiter) {
-    if (waiter && waiter->done()) waiter.reset();  // cancelled: nobody waits any more
-    if (lost_) {
-        if (waiter) waiter->set_exception(connection_closed());
-        return;
-    }
-    try {
-        datagram_protocol_->connection_made(*this);
-    } catch (...) {
-        if (waiter) waiter->set_exception(std::current_exception());
-        fatal_error(std::current_exception(), "Fatal error: protocol.connection_made() call failed.");
-        return;
-    }
-    if (!closing_) arm(EVENT_READ);
-    if (waiter) waiter->set_result();
 }
 
 // Each failed receive is one error_received (ICMP errors are queued one per
@@ -117,9 +70,7 @@ void DatagramSocketTransport::on_readable() {
             return fatal_error(std::current_exception(), "Fatal error: protocol.datagram_received() call failed.");
         }
     }
-    if (read_node_.queued) return;  // resume_reading (from a protocol call) queued it already
-    retain();
-    loop_.schedule(&read_node_);
+    schedule_read();
 }
 
 ssize_t DatagramSocketTransport::send_one(std::string_view data, const Address& addr) noexcept {
@@ -175,86 +126,15 @@ void DatagramSocketTransport::on_writable() {
             if (lost_) return;
         }
     }
-    clear_buffer();
+    drop_write_buffer();
     maybe_resume_protocol();  // may queue more
     if (head_ == buffer_.size() && closing_) schedule_connection_lost(nullptr);
 }
 
-void DatagramSocketTransport::clear_buffer() noexcept {
-    buffer_ = {};  // give the memory back: an idle endpoint holds none
+void DatagramSocketTransport::drop_write_buffer() noexcept {
+    buffer_ = {};
     head_ = 0;
     buffer_size_ = 0;
-}
-
-void DatagramSocketTransport::set_write_buffer_limits(std::size_t high, std::size_t low) {
-    if (high < low) throw ValueError("high must be >= low");
-    high_ = high;
-    low_ = low;
-    maybe_pause_protocol();
-}
-
-void DatagramSocketTransport::maybe_pause_protocol() {
-    if (protocol_paused_ || buffer_size_ <= high_) return;
-    protocol_paused_ = true;
-    try {
-        protocol_->pause_writing();
-    } catch (...) {
-        loop_.call_exception_handler({"protocol.pause_writing() failed", std::current_exception(), {}});
-    }
-}
-
-void DatagramSocketTransport::maybe_resume_protocol() {
-    if (!protocol_paused_ || buffer_size_ > low_) return;
-    protocol_paused_ = false;
-    try {
-        protocol_->resume_writing();
-    } catch (...) {
-        loop_.call_exception_handler({"protocol.resume_writing() failed", std::current_exception(), {}});
-    }
-}
-
-void DatagramSocketTransport::close() {
-    if (closing_) return;
-    closing_ = true;
-    disarm(EVENT_READ);
-    if (head_ == buffer_.size()) schedule_connection_lost(nullptr);
-}
-
-void DatagramSocketTransport::fatal_error(std::exception_ptr error, const char* message) {
-    if (!is_connection_error(error)) {
-        loop_.call_exception_handler({message, error, "<DatagramSocketTransport>"});
-    }
-    force_close(std::move(error));
-}
-
-void DatagramSocketTransport::force_close(std::exception_ptr error) {
-    if (lost_) return;
-    closing_ = true;
-    clear_buffer();
-    disarm(EVENT_READ);
-    disarm(EVENT_WRITE);
-    schedule_connection_lost(std::move(error));
-}
-
-// From a fresh loop callback, as SocketTransport's: never inside sendto or a protocol call.
-void DatagramSocketTransport::schedule_connection_lost(std::exception_ptr error) {
-    if (lost_) return;
-    lost_ = true;
-    Ref<BaseTransport> hold(this);
-    loop_.call_soon(
-        [hold, error] { static_cast<DatagramSocketTransport*>(hold.get())->call_connection_lost(error); });
-}
-
-void DatagramSocketTransport::call_connection_lost(std::exception_ptr error) {
-    disarm(EVENT_READ);
-    disarm(EVENT_WRITE);
-    try {
-        protocol_->connection_lost(error);
-    } catch (...) {
-        loop_.call_exception_handler({"protocol.connection_lost() failed", std::current_exception(), {}});
-    }
-    sock_.close();
-    release();  // the endpoint's own reference
 }
 
 }  // namespace tulip

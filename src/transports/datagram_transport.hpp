@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "transports/io_node.hpp"
+#include "transports/socket_transport_base.hpp"
 #include "tulip/coro/future.hpp"
 #include "tulip/loop/event_loop.hpp"
 #include "tulip/net/socket.hpp"
@@ -21,7 +21,7 @@
 
 namespace tulip {
 
-class DatagramSocketTransport final : public DatagramTransport {
+class DatagramSocketTransport final : public SocketTransportBase<DatagramSocketTransport, DatagramTransport> {
 public:
     // Takes a bound and/or connected non-blocking socket (`remote`: the address it
     // is connected to). connection_made is called soon, from a loop callback, then
@@ -30,17 +30,10 @@ public:
                                            std::optional<Address> remote,
                                            std::optional<Future<void>> waiter = std::nullopt);
 
-    std::any get_extra_info(std::string_view name) const override;
-    bool is_closing() const noexcept override { return closing_; }
-    void close() override;
     std::unique_ptr<BaseProtocol> set_protocol(std::unique_ptr<BaseProtocol> protocol) override;
-    BaseProtocol& get_protocol() const noexcept override { return *protocol_; }
 
     void sendto(std::string_view data, const Address& addr = Address()) override;
-    void abort() override { force_close(nullptr); }
     std::size_t get_write_buffer_size() const noexcept override { return buffer_size_; }
-    void set_write_buffer_limits(std::size_t high, std::size_t low) override;
-    std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept override { return {low_, high_}; }
 
 private:
     struct Pending {
@@ -48,43 +41,35 @@ private:
         Address addr;  // AF_UNSPEC: the connected peer
     };
 
+    using Base = SocketTransportBase<DatagramSocketTransport, DatagramTransport>;
+    friend Base;
+    static constexpr const char* context = "<DatagramSocketTransport>";
+
     DatagramSocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol,
                             std::optional<Address> remote);
     ~DatagramSocketTransport() override;
 
-    void start(std::optional<Future<void>> waiter);
+    // SocketTransportBase's hooks.
+    void connection_made() { datagram_protocol_->connection_made(*this); }
+    void start_reading() {
+        if (!closing_) arm(EVENT_READ);
+    }
     void on_readable();
     void on_writable();
+    bool write_buffer_empty() const noexcept { return head_ == buffer_.size(); }
+    void drop_write_buffer() noexcept;  // gives the memory back: an idle endpoint holds none
+    std::any peername() const;
+    void on_connection_lost() noexcept {}
+
     ssize_t send_one(std::string_view data, const Address& addr) noexcept;
     void report_error(long r, const char* what);  // error_received(OSError)
-    void arm(Events direction);
-    void disarm(Events direction) noexcept;
-    void maybe_pause_protocol();
-    void maybe_resume_protocol();
-    void fatal_error(std::exception_ptr error, const char* message);
-    void force_close(std::exception_ptr error);
-    void schedule_connection_lost(std::exception_ptr error);
-    void call_connection_lost(std::exception_ptr error);
-    void clear_buffer() noexcept;
-    int fd() const noexcept { return sock_.fileno(); }
 
-    Socket sock_;
-    std::unique_ptr<BaseProtocol> protocol_;
     DatagramProtocol* datagram_protocol_ = nullptr;
     std::optional<Address> remote_;
     // A FIFO: a vector and a head index (libstdc++'s deque allocates even when empty).
     std::vector<Pending> buffer_;
     std::size_t head_ = 0;
     std::size_t buffer_size_ = 0;  // bytes queued
-    std::size_t high_ = Transport::default_high_water;
-    std::size_t low_ = Transport::default_low_water;
-    IoNode<DatagramSocketTransport, &DatagramSocketTransport::on_readable> read_node_{this};
-    IoNode<DatagramSocketTransport, &DatagramSocketTransport::on_writable> write_node_{this};
-    bool read_armed_ = false;
-    bool write_armed_ = false;
-    bool closing_ = false;          // close() or an error: no more reading or sending
-    bool lost_ = false;             // connection_lost is scheduled or done
-    bool protocol_paused_ = false;  // pause_writing() called, resume_writing() not yet
 };
 
 }  // namespace tulip

@@ -14,7 +14,6 @@
 namespace tulip {
 
 using detail::connection_closed;
-using detail::is_connection_error;
 using detail::os_error;
 using detail::would_block;
 
@@ -22,17 +21,13 @@ SocketTransport* SocketTransport::create(EventLoop& loop, Socket sock, std::uniq
                                          bool tcp, ServerState* server, std::optional<Future<void>> waiter) {
     if (tcp) sock.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
     auto* t = new SocketTransport(loop, std::move(sock), std::move(protocol), server);
-    t->retain();  // the connection's own reference, dropped after connection_lost
-    Ref<BaseTransport> hold(t);
-    loop.call_soon([hold, waiter = std::move(waiter)]() mutable {
-        static_cast<SocketTransport*>(hold.get())->start(std::move(waiter));
-    });
+    t->start_soon(std::move(waiter));
     return t;
 }
 
 SocketTransport::SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol,
                                  ServerState* server)
-    : Transport(loop), sock_(std::move(sock)), server_(server) {
+    : Base(loop, std::move(sock)), server_(server) {
     set_protocol(std::move(protocol));
     if (server_) server_->attach(this);
 }
@@ -48,63 +43,28 @@ std::unique_ptr<BaseProtocol> SocketTransport::set_protocol(std::unique_ptr<Base
     return std::exchange(protocol_, std::move(protocol));
 }
 
-std::any SocketTransport::get_extra_info(std::string_view name) const {
+std::any SocketTransport::peername() const {
     try {
-        if (name == "peername") return sock_.getpeername();
-        if (name == "sockname") return sock_.getsockname();
+        return sock_.getpeername();
     } catch (const OSError&) {
         return {};  // closed, or the peer is gone: Python gives None too
     }
-    if (name == "socket") return static_cast<const Socket*>(&sock_);
-    return {};
 }
 
-void SocketTransport::arm(Events direction) {
-    if (direction == EVENT_READ) {
-        // Queued already (resume_reading from inside data_received): that run reads.
-        if (read_armed_ || read_node_.queued) return;
-        retain();
-        read_armed_ = true;
-        loop_.wait_io(fd(), EVENT_READ, &read_node_);
+void SocketTransport::connection_made() {
+    if (stream_protocol_) {
+        stream_protocol_->connection_made(*this);
     } else {
-        retain();
-        write_armed_ = true;
-        loop_.wait_io(fd(), EVENT_WRITE, &write_node_);
+        buffered_protocol_->connection_made(*this);
     }
 }
 
-void SocketTransport::disarm(Events direction) noexcept {
-    ReadyNode* node = direction == EVENT_READ ? static_cast<ReadyNode*>(&read_node_) : &write_node_;
-    (direction == EVENT_READ ? read_armed_ : write_armed_) = false;
-    if (loop_.cancel_io(fd(), direction, node)) release();
-}
-
-// connection_made, then the first read (which waits for data if none is there).
-void SocketTransport::start(std::optional<Future<void>> waiter) {
-    if (waiter && waiter->done()) waiter.reset();  // cancelled: nobody waits any more
-    if (lost_) {
-        if (waiter) waiter->set_exception(connection_closed());
-        return;
-    }
-    try {
-        if (stream_protocol_) {
-            stream_protocol_->connection_made(*this);
-        } else {
-            buffered_protocol_->connection_made(*this);
-        }
-    } catch (...) {
-        if (waiter) waiter->set_exception(std::current_exception());
-        fatal_error(std::current_exception(), "Fatal error: protocol.connection_made() call failed.");
-        return;
-    }
-    if (reading_ && !closing_ && !read_node_.queued) {
-        // Read first, do not just wait: the descriptor may be registered
-        // (edge-triggered) already, by the sock_connect that made it, and data
-        // that arrived during that wait was its one edge: it will not come again.
-        retain();
-        loop_.schedule(&read_node_);
-    }
-    if (waiter) waiter->set_result();
+// The first read (which waits for data if none is there).
+void SocketTransport::start_reading() {
+    // Read first, do not just wait: the descriptor may be registered
+    // (edge-triggered) already, by the sock_connect that made it, and data
+    // that arrived during that wait was its one edge: it will not come again.
+    if (reading_ && !closing_) schedule_read();
 }
 
 void SocketTransport::on_readable() {
@@ -132,9 +92,7 @@ void SocketTransport::on_readable() {
         if (would_block(n)) return arm(EVENT_READ);
         return fatal_error(os_error(n, "recv"), "Fatal read error on socket transport");
     }
-    if (read_node_.queued) return;  // resume_reading (from a protocol call) queued it already
-    retain();
-    loop_.schedule(&read_node_);
+    schedule_read();  // unless resume_reading (from a protocol call) queued it already
 }
 
 bool SocketTransport::deliver(std::size_t n, std::span<char> buf) {
@@ -173,10 +131,7 @@ void SocketTransport::pause_reading() {
 void SocketTransport::resume_reading() {
     if (closing_ || reading_ || lost_ || eof_) return;
     reading_ = true;
-    if (!read_node_.queued && !read_armed_) {
-        retain();
-        loop_.schedule(&read_node_);  // data may be waiting already: try at once
-    }
+    if (!read_armed_) schedule_read();  // data may be waiting already: try at once
 }
 
 void SocketTransport::write(std::string_view data) {
@@ -258,80 +213,16 @@ void SocketTransport::write_eof() {
     }
 }
 
-void SocketTransport::set_write_buffer_limits(std::size_t high, std::size_t low) {
-    if (high < low) throw ValueError("high must be >= low");
-    high_ = high;
-    low_ = low;
-    maybe_pause_protocol();
-}
-
-void SocketTransport::maybe_pause_protocol() {
-    if (protocol_paused_ || buffer_.size() <= high_) return;
-    protocol_paused_ = true;
-    try {
-        protocol_->pause_writing();
-    } catch (...) {
-        loop_.call_exception_handler({"protocol.pause_writing() failed", std::current_exception(), {}});
-    }
-}
-
-void SocketTransport::maybe_resume_protocol() {
-    if (!protocol_paused_ || buffer_.size() > low_) return;
-    protocol_paused_ = false;
-    try {
-        protocol_->resume_writing();
-    } catch (...) {
-        loop_.call_exception_handler({"protocol.resume_writing() failed", std::current_exception(), {}});
-    }
-}
-
-void SocketTransport::close() {
-    if (closing_) return;
-    closing_ = true;
-    if (reading_) disarm(EVENT_READ);
-    if (buffer_.empty()) schedule_connection_lost(nullptr);
-}
-
-void SocketTransport::fatal_error(std::exception_ptr error, const char* message) {
-    if (!is_connection_error(error)) {
-        loop_.call_exception_handler({message, error, "<SocketTransport>"});
-    }
-    force_close(std::move(error));
-}
-
-void SocketTransport::force_close(std::exception_ptr error) {
-    if (lost_) return;
-    closing_ = true;
+void SocketTransport::drop_write_buffer() {
     buffer_.clear();
     if (flushed_) {
         Future<void> f = *std::exchange(flushed_, std::nullopt);
         if (!f.done()) f.set_exception(connection_closed());
     }
-    disarm(EVENT_READ);
-    disarm(EVENT_WRITE);
-    schedule_connection_lost(std::move(error));
 }
 
-// Always from a fresh loop callback, never from inside a write() or a protocol
-// call: the protocol sees connection_lost after the call it is in returns.
-void SocketTransport::schedule_connection_lost(std::exception_ptr error) {
-    if (lost_) return;
-    lost_ = true;
-    Ref<BaseTransport> hold(this);
-    loop_.call_soon([hold, error] { static_cast<SocketTransport*>(hold.get())->call_connection_lost(error); });
-}
-
-void SocketTransport::call_connection_lost(std::exception_ptr error) {
-    disarm(EVENT_READ);
-    disarm(EVENT_WRITE);
-    try {
-        protocol_->connection_lost(error);
-    } catch (...) {
-        loop_.call_exception_handler({"protocol.connection_lost() failed", std::current_exception(), {}});
-    }
-    sock_.close();
+void SocketTransport::on_connection_lost() noexcept {
     if (server_) std::exchange(server_, nullptr)->detach(this);
-    release();  // the connection's own reference
 }
 
 }  // namespace tulip

@@ -9,7 +9,7 @@
 #include <memory>
 #include <optional>
 
-#include "transports/io_node.hpp"
+#include "transports/socket_transport_base.hpp"
 #include "transports/write_buffer.hpp"
 #include "tulip/coro/future.hpp"
 #include "tulip/loop/event_loop.hpp"
@@ -20,7 +20,7 @@ namespace tulip {
 
 class ServerState;
 
-class SocketTransport final : public Transport {
+class SocketTransport final : public SocketTransportBase<SocketTransport, Transport> {
 public:
     // Takes a connected, non-blocking socket. connection_made is called soon (from
     // a loop callback), then reading starts and `waiter` (if given) gets its result,
@@ -29,11 +29,7 @@ public:
                                    ServerState* server = nullptr,
                                    std::optional<Future<void>> waiter = std::nullopt);
 
-    std::any get_extra_info(std::string_view name) const override;
-    bool is_closing() const noexcept override { return closing_; }
-    void close() override;
     std::unique_ptr<BaseProtocol> set_protocol(std::unique_ptr<BaseProtocol> protocol) override;
-    BaseProtocol& get_protocol() const noexcept override { return *protocol_; }
 
     bool is_reading() const noexcept override { return reading_ && !closing_; }
     void pause_reading() override;
@@ -43,10 +39,7 @@ public:
     void writelines(const std::vector<std::string_view>& lines) override;
     void write_eof() override;
     bool can_write_eof() const noexcept override { return true; }
-    void abort() override { force_close(nullptr); }
     std::size_t get_write_buffer_size() const noexcept override { return buffer_.size(); }
-    void set_write_buffer_limits(std::size_t high, std::size_t low) override;
-    std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept override { return {low_, high_}; }
 
     // ---- For loop.sendfile (transports/sendfile.cpp), which writes to the socket
     // itself: as asyncio's _sendfile_native, reading pauses and write() raises
@@ -60,46 +53,37 @@ public:
     int sendfile_fd() const noexcept { return lost_ ? -1 : fd(); }
 
 private:
+    using Base = SocketTransportBase<SocketTransport, Transport>;
+    friend Base;
+    static constexpr const char* context = "<SocketTransport>";
+
     SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol, ServerState* server);
     ~SocketTransport() override;
 
-    void start(std::optional<Future<void>> waiter);  // connection_made, then reading
+    // SocketTransportBase's hooks.
+    void connection_made();
+    void start_reading();
     void on_readable();
     void on_writable();
+    bool write_buffer_empty() const noexcept { return buffer_.empty(); }
+    void drop_write_buffer();  // and fails wait_flushed()
+    std::any peername() const;
+    void on_connection_lost() noexcept;
+
     void on_eof();
     bool deliver(std::size_t n, std::span<char> buf);  // false if the protocol failed
     void flush();          // writes the buffer until it is empty or the socket is full
-    void arm(Events direction);
-    void disarm(Events direction) noexcept;
-    void maybe_pause_protocol();
-    void maybe_resume_protocol();
-    void fatal_error(std::exception_ptr error, const char* message);
-    void force_close(std::exception_ptr error);
-    void schedule_connection_lost(std::exception_ptr error);
-    void call_connection_lost(std::exception_ptr error);
-    int fd() const noexcept { return sock_.fileno(); }
 
-    Socket sock_;
-    std::unique_ptr<BaseProtocol> protocol_;
     Protocol* stream_protocol_ = nullptr;      // exactly one of these two is set
     BufferedProtocol* buffered_protocol_ = nullptr;
     ServerState* server_;
     std::size_t server_index_ = 0;  // our place in the server's connection list
     friend class ServerState;
     WriteBuffer buffer_;
-    std::size_t high_ = default_high_water;
-    std::size_t low_ = default_low_water;
-    IoNode<SocketTransport, &SocketTransport::on_readable> read_node_{this};
-    IoNode<SocketTransport, &SocketTransport::on_writable> write_node_{this};
     std::optional<Future<void>> flushed_;  // wait_flushed()'s, while the buffer drains
     bool reading_ = true;       // not paused
-    bool closing_ = false;      // close() or an error: no more reading
-    bool lost_ = false;         // connection_lost is scheduled or done
     bool eof_pending_ = false;  // write_eof() called: shut down writing once flushed
     bool eof_written_ = false;
-    bool protocol_paused_ = false;  // pause_writing() called, resume_writing() not yet
-    bool write_armed_ = false;
-    bool read_armed_ = false;   // read_node_ waits on the loop
     bool eof_ = false;          // the peer's EOF was seen
     bool in_sendfile_ = false;
     bool resume_after_sendfile_ = false;  // it was reading when sendfile began
