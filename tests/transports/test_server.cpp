@@ -218,7 +218,19 @@ Coro<void> emfile(EmfileResult& r) {
     loop.set_exception_handler(nullptr);
 }
 
+// The sanitizer runtimes need descriptors of their own (UBSan's vptr check opens a
+// pipe to probe memory; ASan's reports read /proc), so with none left they fail
+// before tulip does: this test runs in the plain builds only.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TULIP_TEST_SANITIZED 1
+#endif
+#endif
+
 TEST_F(ServerTest, AcceptAtEmfileNeitherSpinsNorDies) {
+#if defined(TULIP_TEST_SANITIZED) || defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "sanitizer runtimes need free descriptors themselves";
+#endif
     EmfileResult r;
     run_bounded(emfile(r));
     EXPECT_EQ(r.accepted_while_exhausted, 3);  // the first, then the two that fit
