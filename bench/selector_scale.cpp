@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
         {"select", [] { return std::make_unique<tulip::SelectSelector>(); }},
         {"poll", [] { return std::make_unique<tulip::PollSelector>(); }},
         {"epoll", [] { return std::make_unique<tulip::EpollSelector>(); }},
+        {"uring", [] { return std::make_unique<tulip::UringSelector>(); }},
     };
     std::vector<int> sizes;
     for (int n = 10; n <= options.max_fds; n *= 10) sizes.push_back(n);

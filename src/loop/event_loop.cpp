@@ -34,7 +34,20 @@ BackendKind backend_from_env() {
     if (name == nullptr || *name == '\0' || std::strcmp(name, "epoll") == 0) return BackendKind::epoll;
     if (std::strcmp(name, "poll") == 0) return BackendKind::poll;
     if (std::strcmp(name, "select") == 0) return BackendKind::select;
-    throw ValueError(fmt::format("TULIP_BACKEND={} is not a backend (epoll, poll, select)", name));
+    if (std::strcmp(name, "uring") == 0) return BackendKind::uring;
+    throw ValueError(fmt::format("TULIP_BACKEND={} is not a backend (epoll, poll, select, uring)", name));
+}
+
+// A UringSelector, or nullptr (and one line on stderr per process) where io_uring
+// is unavailable, so that the loop falls back to epoll.
+std::unique_ptr<UringSelector> make_uring_selector() {
+    try {
+        return std::make_unique<UringSelector>();
+    } catch (const OSError& e) {
+        static std::once_flag logged;
+        std::call_once(logged, [&] { fmt::print(stderr, "tulip: io_uring unavailable ({}), using epoll\n", e.what()); });
+        return nullptr;
+    }
 }
 
 }  // namespace
@@ -50,6 +63,14 @@ EventLoop::EventLoop(BackendKind backend) : impl_(std::make_unique<Impl>()) {
         case BackendKind::select:
             impl_->selector = std::make_unique<SelectSelector>();
             break;
+        case BackendKind::uring:
+            if (auto uring = make_uring_selector()) {
+                impl_->uring = uring.get();
+                impl_->selector = std::move(uring);
+                break;
+            }
+            impl_->kind = BackendKind::epoll;
+            [[fallthrough]];
         default: {
             auto epoll = std::make_unique<EpollSelector>();
             impl_->epoll = epoll.get();
@@ -76,6 +97,8 @@ const char* EventLoop::backend_name() const noexcept {
             return "poll";
         case BackendKind::select:
             return "select";
+        case BackendKind::uring:
+            return "uring";
         default:
             return "epoll";
     }

@@ -34,12 +34,33 @@ bool EventLoop::set_watcher(int fd, Events direction, Handle* h) {
     }
     slot = h;
     if (h) h->retain();
-    mark_dirty(fd);
+    if (!h) {
+        mark_dirty(fd);  // removing never fails: batch it with the next poll
+        return had;
+    }
+    // Registered now, not at the next poll, so that a descriptor the backend
+    // refuses (a regular file under epoll) fails here, as in asyncio, and not
+    // out of run_once.
+    try {
+        sync_fd(fd);
+    } catch (...) {
+        std::exchange(slot, nullptr)->release();
+        mark_dirty(fd);
+        throw;
+    }
     return had;
 }
 
 void EventLoop::wait_io(int fd, Events direction, ReadyNode* waiter) {
     FdState& s = fd_state(fd);
+    // An edge reported while nobody waited will not be reported again: wake the
+    // waiter now; at worst its syscall finds nothing and it waits again (mio's
+    // readiness bits, kept per fd).
+    if (s.edge && (s.ready & direction)) {
+        s.ready &= ~direction;
+        schedule(waiter);
+        return;
+    }
     s.waiter[direction_index(direction)] = waiter;
     // Already registered edge-triggered for both directions: nothing to change.
     if (!s.edge) mark_dirty(fd);
@@ -55,16 +76,17 @@ bool EventLoop::cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept 
     return true;
 }
 
-// Makes the backend watch `fd` as its watchers and waiters need. On epoll a
-// descriptor used only by waiters is registered once, edge-triggered for both
-// directions, and left so until it is closed; otherwise the registration follows
-// what is wanted now, level-triggered (poll and select change it without a syscall).
+// Makes the backend watch `fd` as its watchers and waiters need. On epoll (and
+// io_uring, as one multishot poll) a descriptor used only by waiters is registered
+// once, edge-triggered for both directions, and left so until it is closed;
+// otherwise the registration follows what is wanted now, level-triggered (poll
+// and select change it without a syscall).
 void EventLoop::sync_fd(int fd) {
     FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
     s.dirty = false;
     Events watchers = (s.watcher[0] ? EVENT_READ : 0) | (s.watcher[1] ? EVENT_WRITE : 0);
     Events waiters = (s.waiter[0] ? EVENT_READ : 0) | (s.waiter[1] ? EVENT_WRITE : 0);
-    bool edge = impl_->epoll != nullptr && watchers == 0 && (waiters != 0 || s.edge);
+    bool edge = (impl_->epoll || impl_->uring) && watchers == 0 && (waiters != 0 || s.edge);
     Events want = edge ? (EVENT_READ | EVENT_WRITE) : (watchers | waiters);
     if (want == s.registered && edge == s.edge) return;
 
@@ -76,8 +98,10 @@ void EventLoop::sync_fd(int fd) {
     s.edge = edge;
     if (want == 0) return;
     if (s.registered == 0) {
-        if (edge) {
+        if (edge && impl_->epoll) {
             impl_->epoll->add(fd, want, nullptr, Trigger::edge);
+        } else if (edge) {
+            impl_->uring->add(fd, want, nullptr, Trigger::edge);
         } else {
             sel.add(fd, want);
         }
@@ -128,6 +152,8 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
             if (ReadyNode* waiter = std::exchange(s->waiter[i], nullptr)) {
                 schedule(waiter);
                 if (!s->edge) mark_dirty(r.key.fd);  // level-triggered: stop watching for it
+            } else if (s->edge) {
+                s->ready |= (i == 0 ? EVENT_READ : EVENT_WRITE);
             }
         }
     }

@@ -22,6 +22,7 @@ struct EventLoop::FdState {
     Handle* watcher[2] = {nullptr, nullptr};      // [0] read, [1] write
     ReadyNode* waiter[2] = {nullptr, nullptr};
     Events registered = 0;  // what the backend watches now
+    Events ready = 0;       // edge-triggered: an edge that came while nobody waited
     bool edge = false;      // registered edge-triggered (epoll, waiters only)
     bool dirty = false;     // in Impl::dirty, to be synced before the next poll
 };
@@ -29,7 +30,8 @@ struct EventLoop::FdState {
 struct EventLoop::Impl {
     BackendKind kind;
     std::unique_ptr<Selector> selector;
-    EpollSelector* epoll = nullptr;  // set when the selector supports edge triggering
+    EpollSelector* epoll = nullptr;  // set when the selector supports edge triggering ...
+    UringSelector* uring = nullptr;  // ... (one of the two)
     TimerQueue timers;
     std::vector<FdState> fds;
     std::vector<int> dirty;

@@ -17,6 +17,7 @@ enum class Call : std::uint8_t {
     recv, recvfrom, send, sendto, sendmsg, read, write, sendfile,
     getsockopt, setsockopt, fcntl,
     poll, select, epoll_create, epoll_ctl, epoll_wait,
+    io_uring_setup, io_uring_enter,  // made by selectors/uring_selector.cpp through liburing
     count_  // number of tags; not a call
 };
 

@@ -118,6 +118,7 @@ TEST_F(RunLoop, ACallSoonChainPollsOncePerEventInterval) {
     using sys::fault::Call;
     Call wait = std::string_view(loop.backend_name()) == "poll"     ? Call::poll
                 : std::string_view(loop.backend_name()) == "select" ? Call::select
+                : std::string_view(loop.backend_name()) == "uring"  ? Call::io_uring_enter
                                                                     : Call::epoll_wait;
     sys::fault::Scope scope;
     // A rule that never fires, only to switch the call counters on.

@@ -1,6 +1,10 @@
 // add_reader / add_writer: level-triggered watchers, replacing and removing them,
 // and what happens when the watched descriptor is closed.
+#include <fcntl.h>
+
+#include <cstdlib>
 #include <memory>
+#include <string_view>
 #include <string>
 
 #include "loop_fixture.hpp"
@@ -139,3 +143,31 @@ TEST_F(Watchers, InvalidDescriptorIsAValueError) {
 
 }  // namespace
 }  // namespace tulip::test
+
+namespace tulip {
+namespace {
+
+// A descriptor the backend cannot watch (epoll refuses regular files) fails at
+// add_reader, as in asyncio, instead of stopping run_forever later.
+TEST(WatchersRefused, UnpollableDescriptorFailsAtAddReader) {
+    if (std::string_view(std::getenv("TULIP_BACKEND") ? std::getenv("TULIP_BACKEND") : "epoll") != "epoll") {
+        GTEST_SKIP() << "poll and select accept regular files";
+    }
+    EventLoop loop;
+    int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    EXPECT_THROW(loop.add_reader(fd, [] {}), OSError);
+    EXPECT_FALSE(loop.remove_reader(fd));
+    bool ran = false;
+    loop.call_soon([&] {
+        ran = true;
+        loop.stop();
+    });
+    loop.run_forever();  // the refused registration left nothing behind to fail here
+    EXPECT_TRUE(ran);
+    ::close(fd);
+    loop.close();
+}
+
+}  // namespace
+}  // namespace tulip

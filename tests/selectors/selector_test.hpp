@@ -39,13 +39,20 @@ struct Backend<EpollSelector> {
     static constexpr bool unlimited_fds = true;
 };
 
-using AllSelectors = ::testing::Types<SelectSelector, PollSelector, EpollSelector>;
+template <>
+struct Backend<UringSelector> {
+    static constexpr fault::Call wait_call = fault::Call::io_uring_enter;
+    static constexpr bool unlimited_fds = true;
+};
+
+using AllSelectors = ::testing::Types<SelectSelector, PollSelector, EpollSelector, UringSelector>;
 
 struct SelectorName {
     template <class S>
     static std::string GetName(int) {
         if (std::is_same_v<S, SelectSelector>) return "select";
         if (std::is_same_v<S, PollSelector>) return "poll";
+        if (std::is_same_v<S, UringSelector>) return "uring";
         return "epoll";
     }
 };
@@ -63,7 +70,14 @@ private:
 };
 
 template <class S>
-class SelectorTest : public NoLeakTest {};
+class SelectorTest : public NoLeakTest {
+protected:
+    void SetUp() override {
+        NoLeakTest::SetUp();
+        if (std::is_same_v<S, UringSelector> && !UringSelector::available())
+            GTEST_SKIP() << "io_uring is unavailable here";
+    }
+};
 
 // A connected, non-blocking AF_UNIX stream pair that closes what it still owns.
 struct Pair {

@@ -72,13 +72,16 @@ struct ExceptionContext {
     std::string source;            // the handle or task, and where it was created
 };
 
-enum class BackendKind { automatic, epoll, poll, select };
+// uring: io_uring's poll requests (UringSelector); where io_uring is unavailable
+// (old kernel, seccomp, kernel.io_uring_disabled) the loop uses epoll instead and
+// says so once on stderr. backend_name() names the backend in use.
+enum class BackendKind { automatic, epoll, poll, select, uring };
 
 class EventLoop {
 public:
     using ExceptionHandler = std::function<void(EventLoop&, const ExceptionContext&)>;
 
-    // `automatic` reads TULIP_BACKEND (epoll, poll, select), else epoll.
+    // `automatic` reads TULIP_BACKEND (epoll, poll, select, uring), else epoll.
     explicit EventLoop(BackendKind backend = BackendKind::automatic);
     ~EventLoop();
     EventLoop(const EventLoop&) = delete;

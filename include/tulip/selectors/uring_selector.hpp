@@ -1,0 +1,64 @@
+// selectors/uring_selector: UringSelector, a readiness selector on io_uring (Linux
+// 5.13+): each registration is an IORING_OP_POLL_ADD, and select() submits the
+// pending changes and waits in one io_uring_enter. Level-triggered by default, as
+// every selector is; edge-triggered (one multishot poll) per registration on request.
+#pragma once
+
+#include <memory>
+
+#include "tulip/selectors/epoll_selector.hpp"  // Trigger
+#include "tulip/selectors/selector.hpp"
+
+namespace tulip {
+
+// Level: a one-shot poll, re-armed at the select() after each report, so the fd is
+// reported by every select() while it stays ready (the re-arm checks at once).
+// Edge: one multishot poll that posts an event per wake-up (new data, new room),
+// armed once and re-armed only if the kernel ends it (CQ overflow, error).
+//
+// Differences from epoll worth knowing:
+//  - A pending poll holds a reference to its file, so an fd closed without remove()
+//    keeps its file (a socket stays open) until remove(), close(), or, for a level
+//    registration, the next report (which finds the key stale and lets it go).
+//    The event loop removes every fd before closing it, so it never sees this.
+//  - Level reports cost one fstat each (as PollSelector), to keep a closed and
+//    reused fd number from receiving the old file's events; edge reports trust the
+//    owner to remove before close and cost nothing.
+//  - The ring is created at construction but bound, on its first select(), to the
+//    calling thread (IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN when the kernel has
+//    them): from then on only that thread may use the selector.
+class UringSelector final : public Selector {
+public:
+    // OSError if io_uring is unavailable (ENOSYS: old kernel or seccomp; EPERM:
+    // kernel.io_uring_disabled; ENOMEM: locked-memory limit on old kernels).
+    UringSelector();
+    ~UringSelector() override;
+
+    // True if a ring can be made here (checked once per process).
+    static bool available() noexcept;
+
+    using Selector::add;
+    // register() with a choice of trigger; the trigger survives modify().
+    SelectorKey add(int fd, Events events, void* data, Trigger trigger);
+    SelectorKey add(const Socket& sock, Events events, void* data, Trigger trigger) {
+        return add(sock.fileno(), events, data, trigger);
+    }
+
+    // Submits the polls to arm or cancel, then waits: one io_uring_enter (more only
+    // past 256 queued changes, or to drain a CQ overflow). A signal does not shorten
+    // the wait (EINTR resumes it with the time left).
+    const std::vector<Ready>& select_ns(std::int64_t timeout_ns) override;
+    void close() override;
+    int fileno() const noexcept;  // the ring's fd; -1 once closed
+    bool single_issuer() const noexcept;  // SINGLE_ISSUER | DEFER_TASKRUN were accepted
+
+private:
+    void watch(const Registration& reg) override;
+    void rewatch(const Registration& reg) override;
+    void unwatch(const Registration& reg) noexcept override;
+
+    struct State;  // the ring and the per-fd poll state (liburing stays out of headers)
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace tulip

@@ -1,0 +1,306 @@
+// UringSelector: registrations become IORING_OP_POLL_ADD requests, armed lazily
+// at the next select() so that a burst of add/modify/remove costs no syscall and
+// select() submits and waits in one io_uring_enter. Each poll's user_data holds
+// the fd (low 32 bits) and an arm id (bits 32-62); a completion whose arm id is
+// not the fd's current one (cancelled, replaced, from an earlier registration of
+// the number) is dropped. Bit 63 marks the completion of a cancellation.
+//
+// Cancelling uses IORING_OP_ASYNC_CANCEL, not POLL_REMOVE: POLL_REMOVE fails with
+// EALREADY while the poll has a wake-up pending (as a busy multishot poll often
+// has), and the poll would then live on, holding its file open.
+#include "tulip/selectors/uring_selector.hpp"
+
+#include <liburing.h>
+
+#include <algorithm>
+
+#include "selectors/poll_like.hpp"
+#include "sys/fault.hpp"
+#include "sys/syscalls.hpp"
+#include "tulip/errors.hpp"
+
+namespace tulip {
+
+namespace {
+
+namespace fault = sys::fault;
+
+constexpr std::uint32_t edge_flag = 1;  // Registration::flags bit: multishot poll
+constexpr std::uint64_t cancel_bit = std::uint64_t{1} << 63;  // user_data of ASYNC_CANCEL requests
+constexpr unsigned sq_entries = 256;
+constexpr unsigned cq_entries = 4096;
+constexpr unsigned tw_batch = 20;  // deferred task work a wait runs (kernel 6.x)
+constexpr int max_rounds = 1024;   // bounds select()'s fetching (a storm cannot hold it)
+
+std::uint64_t tag(int fd, std::uint32_t arm) {
+    return std::uint64_t{arm} << 32 | static_cast<std::uint32_t>(fd);
+}
+
+// Makes a ring, disabled until its first select() binds it to that thread. Tries
+// the best flags first and drops them one by one for older kernels.
+int make_ring(io_uring& ring, bool& single_issuer) {
+    if (fault::Decision d = fault::check(fault::Call::io_uring_setup); d.error != 0) return -d.error;
+    const unsigned base = IORING_SETUP_CQSIZE | IORING_SETUP_R_DISABLED;
+    const unsigned tries[] = {
+        base | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        base | IORING_SETUP_SUBMIT_ALL, base, 0};
+    int result = -EINVAL;
+    for (unsigned flags : tries) {
+        io_uring_params p{};
+        p.flags = flags;
+        p.cq_entries = cq_entries;
+        result = io_uring_queue_init_params(sq_entries, &ring, &p);
+        if (result != -EINVAL) {
+            single_issuer = result == 0 && (flags & IORING_SETUP_DEFER_TASKRUN) != 0;
+            break;
+        }
+    }
+    return result;
+}
+
+}  // namespace
+
+struct UringSelector::State {
+    struct Poll {
+        std::uint32_t arm = 0;    // id of the poll request in flight; 0: none
+        bool queued = false;      // listed in to_arm
+        bool dormant = false;     // stale (closed or reused fd): not armed again until modified
+        std::uint32_t epoch = 0;  // the select() that last reported this fd ...
+        std::uint32_t index = 0;  // ... and its entry in that answer
+    };
+
+    io_uring ring{};
+    bool open = false;
+    bool enabled = false;
+    bool single_issuer = false;
+    bool skip_cancel_cqe = false;  // IOSQE_CQE_SKIP_SUCCESS works on this kernel
+    std::vector<Poll> polls;       // by fd
+    std::vector<int> to_arm;       // fds to (re)arm at the next select()
+    std::vector<std::uint64_t> to_cancel;  // cancellations to try again at the next select()
+    std::uint32_t next_arm = 0;
+    std::uint32_t epoch = 0;
+
+    Poll& poll(int fd) {
+        auto i = static_cast<std::size_t>(fd);
+        if (i >= polls.size()) polls.resize(std::max(i + 1, polls.size() * 2));
+        return polls[i];
+    }
+    void queue_arm(int fd) {
+        Poll& p = poll(fd);
+        p.dormant = false;
+        if (!p.queued) {
+            p.queued = true;
+            to_arm.push_back(fd);
+        }
+    }
+    // An SQE, submitting what is queued when the submission queue is full.
+    io_uring_sqe* sqe() noexcept {
+        io_uring_sqe* s = io_uring_get_sqe(&ring);
+        if (s == nullptr && io_uring_submit(&ring) >= 0) s = io_uring_get_sqe(&ring);
+        return s;
+    }
+    // Queues the cancellation of fd's poll, if one is in flight. True if it did.
+    bool cancel(int fd) noexcept {
+        Poll& p = poll(fd);
+        if (p.arm == 0) return false;
+        std::uint64_t old = tag(fd, p.arm);
+        p.arm = 0;  // from now on its completions are dropped
+        return cancel_request(old);
+    }
+    bool cancel_request(std::uint64_t target) noexcept {
+        io_uring_sqe* s = sqe();
+        if (s == nullptr) return false;  // cannot happen once submitted; the ring's exit frees it
+        io_uring_prep_cancel64(s, target, 0);
+        io_uring_sqe_set_data64(s, target | cancel_bit);
+        if (skip_cancel_cqe) s->flags |= IOSQE_CQE_SKIP_SUCCESS;
+        return true;
+    }
+    // Binds the ring to the calling thread (SINGLE_ISSUER) on first use.
+    void enable() {
+        if (enabled) return;
+        // io_uring_register, not io_uring_enable_rings: liburing 2.3's .so lacks that symbol.
+        if (ring.flags & IORING_SETUP_R_DISABLED)
+            check(io_uring_register(static_cast<unsigned>(ring.ring_fd), IORING_REGISTER_ENABLE_RINGS, nullptr, 0),
+                  "io_uring_register(ENABLE_RINGS)");
+        io_uring_register_ring_fd(&ring);  // optional: saves an fd lookup per enter
+        enabled = true;
+    }
+};
+
+bool UringSelector::available() noexcept {
+    static const bool yes = [] {
+        io_uring ring{};
+        if (io_uring_queue_init(2, &ring, 0) != 0) return false;
+        io_uring_queue_exit(&ring);
+        return true;
+    }();
+    return yes;
+}
+
+UringSelector::UringSelector() : state_(std::make_unique<State>()) {
+    State& st = *state_;
+    check(make_ring(st.ring, st.single_issuer), "io_uring_setup");
+    st.open = true;
+    st.skip_cancel_cqe = (st.ring.features & IORING_FEAT_CQE_SKIP) != 0;
+}
+
+UringSelector::~UringSelector() {
+    if (state_->open) io_uring_queue_exit(&state_->ring);
+}
+
+int UringSelector::fileno() const noexcept { return state_->open ? state_->ring.ring_fd : -1; }
+bool UringSelector::single_issuer() const noexcept { return state_->single_issuer; }
+
+SelectorKey UringSelector::add(int fd, Events events, void* data, Trigger trigger) {
+    return add_with_flags(fd, events, data, trigger == Trigger::edge ? edge_flag : 0);
+}
+
+void UringSelector::watch(const Registration& reg) { state_->queue_arm(reg.key.fd); }
+
+void UringSelector::rewatch(const Registration& reg) {
+    state_->cancel(reg.key.fd);  // submitted with the next select(), with the new poll
+    state_->queue_arm(reg.key.fd);
+}
+
+void UringSelector::unwatch(const Registration& reg) noexcept {
+    State& st = *state_;
+    st.poll(reg.key.fd).dormant = false;
+    // Submitted now, and its deferred work run (GETEVENTS), because the request holds
+    // the file: the caller may close the fd next and expect the file to go with it.
+    if (st.cancel(reg.key.fd)) io_uring_submit_and_get_events(&st.ring);
+}
+
+const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
+    begin_select();
+    State& st = *state_;
+    st.enable();
+    ++st.epoch;
+
+    // Reports `ready` for the registration of `fd`, merged into one entry per fd.
+    auto report_merged = [&](const Registration& reg, Events ready) {
+        Events mine = ready & reg.key.events;
+        if (mine == 0) return;
+        State::Poll& p = st.polls[static_cast<std::size_t>(reg.key.fd)];
+        if (p.epoch == st.epoch) {
+            ready_[p.index].events |= mine;
+            return;
+        }
+        p.epoch = st.epoch;
+        p.index = static_cast<std::uint32_t>(ready_.size());
+        ready_.push_back(Ready{reg.key, mine});
+    };
+
+    auto complete = [&](std::uint64_t user_data, int res, unsigned flags) {
+        if (user_data & cancel_bit) {
+            // 0 or ENOENT (it had completed): done. EALREADY: it was running; try again.
+            if (res == -EALREADY) st.to_cancel.push_back(user_data & ~cancel_bit);
+            return;
+        }
+        const int fd = static_cast<int>(user_data & 0xffffffffu);
+        const auto arm = static_cast<std::uint32_t>(user_data >> 32);
+        if (static_cast<std::size_t>(fd) >= st.polls.size()) return;
+        State::Poll& p = st.polls[static_cast<std::size_t>(fd)];
+        const Registration* reg = find(fd);
+        if (p.arm != arm || reg == nullptr) return;  // cancelled or replaced
+        const bool edge = (reg->flags & edge_flag) != 0;
+        if (!(flags & IORING_CQE_F_MORE)) p.arm = 0;  // one-shot done, or the kernel ended a multishot
+        if (res == -ECANCELED) {
+            st.queue_arm(fd);
+            return;
+        }
+        // A level report (or an arm that found the fd closed) checks the file, so a
+        // closed or reused number never gets the old registration's events.
+        if (res == -EBADF || (!edge && !names_same_file(*reg))) {
+            if (p.arm == 0) p.dormant = true;
+            return;
+        }
+        if (p.arm == 0) st.queue_arm(fd);
+        // An error from the kernel wakes both directions, so the owner finds out.
+        report_merged(*reg, res < 0 ? (EVENT_READ | EVENT_WRITE)
+                                    : poll_like::from_bits(static_cast<std::uint32_t>(res)));
+    };
+
+    auto harvest = [&] {
+        for (int round = 0; round < max_rounds; ++round) {
+            unsigned head;
+            unsigned seen = 0;
+            io_uring_cqe* cqe;
+            io_uring_for_each_cqe(&st.ring, head, cqe) {
+                ++seen;
+                complete(cqe->user_data, cqe->res, cqe->flags);
+            }
+            io_uring_cq_advance(&st.ring, seen);
+            // Fetch more at once rather than leave them to the next select() when
+            // (1) completions the CQ had no room for wait in the kernel
+            // (IORING_FEAT_NODROP), or (2) with DEFER_TASKRUN, a wait runs only a
+            // batch of the deferred work (IO_LOCAL_TW_DEFAULT_MAX = 20 on 6.x):
+            // a full batch may mean more is pending.
+            bool more = io_uring_cq_has_overflow(&st.ring) || (st.single_issuer && seen >= tw_batch);
+            if (!more) return;
+            int r = io_uring_get_events(&st.ring);
+            if (r < 0 && r != -EINTR && r != -EBUSY) return;
+        }
+    };
+
+    auto arm_pending = [&] {
+        for (std::uint64_t target : std::exchange(st.to_cancel, {})) st.cancel_request(target);
+        for (int fd : st.to_arm) {
+            State::Poll& p = st.polls[static_cast<std::size_t>(fd)];
+            p.queued = false;
+            const Registration* reg = find(fd);
+            if (reg == nullptr || p.arm != 0 || p.dormant) continue;
+            io_uring_sqe* s = st.sqe();
+            if (s == nullptr) raise_os_error(EBUSY, "io_uring_get_sqe");
+            std::uint32_t mask = poll_like::to_bits(reg->key.events);
+            if (reg->flags & edge_flag) {
+                io_uring_prep_poll_multishot(s, fd, mask);
+            } else {
+                io_uring_prep_poll_add(s, fd, mask);
+            }
+            st.next_arm = (st.next_arm + 1) & 0x7fffffffu;  // 31 bits: bit 63 marks cancels
+            if (st.next_arm == 0) st.next_arm = 1;           // 0 means "none"
+            p.arm = st.next_arm;
+            io_uring_sqe_set_data64(s, tag(fd, p.arm));
+        }
+        st.to_arm.clear();
+    };
+
+    const std::int64_t deadline = timeout_ns > 0 ? sys::monotonic_ns() + timeout_ns : 0;
+    std::int64_t left = timeout_ns;
+    for (;;) {
+        arm_pending();
+        int r;
+        if (fault::Decision d = fault::check(fault::Call::io_uring_enter); d.error != 0) {
+            r = -d.error;
+        } else if (left == 0) {
+            r = io_uring_submit_and_get_events(&st.ring);
+        } else {
+            io_uring_cqe* cqe = nullptr;
+            __kernel_timespec ts{};
+            ts.tv_sec = left / 1'000'000'000;
+            ts.tv_nsec = left % 1'000'000'000;
+            r = io_uring_submit_and_wait_timeout(&st.ring, &cqe, 1, left > 0 ? &ts : nullptr, nullptr);
+        }
+        // ETIME: the time is up. EBUSY/EAGAIN: the kernel wants the CQ drained first.
+        if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN)
+            raise_os_error(-r, "io_uring_enter");
+        harvest();
+        // Done once something is ready or the time is up; a signal, or completions
+        // that were only cancellations, resume the wait with the time left.
+        if (!ready_.empty() || left == 0) break;
+        if (timeout_ns > 0) left = std::max<std::int64_t>(0, deadline - sys::monotonic_ns());
+        if (left == 0 && r == -ETIME) break;
+    }
+    return ready_;
+}
+
+void UringSelector::close() {
+    State& st = *state_;
+    if (st.open) io_uring_queue_exit(&st.ring);
+    st.open = false;
+    Selector::close();
+    st.polls = {};
+    st.to_arm = {};
+}
+
+}  // namespace tulip

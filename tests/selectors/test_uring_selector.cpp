@@ -1,0 +1,94 @@
+// What only UringSelector does: edge triggering by multishot poll, releasing a
+// removed fd's file at once, draining a CQ overflow, and refusing when io_uring
+// cannot be set up.
+#include "selectors/selector_test.hpp"
+
+namespace tulip::testing {
+namespace {
+
+class Uring : public NoLeakTest {
+protected:
+    void SetUp() override {
+        NoLeakTest::SetUp();
+        if (!UringSelector::available()) GTEST_SKIP() << "io_uring is unavailable here";
+    }
+};
+
+TEST_F(Uring, EdgeTriggerReportsOncePerNewData) {
+    UringSelector s;
+    Pair edge, level;
+    s.add(edge.a, EVENT_READ, nullptr, Trigger::edge);
+    s.add(level.a, EVENT_READ);
+    send_byte(edge.b);
+    send_byte(level.b);
+    EXPECT_EQ(s.select(0).size(), 2u);
+    // Nothing was read: the level registration is reported again, the edge one is not.
+    const std::vector<Ready>& again = s.select(0);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].key.fd, level.a);
+    send_byte(edge.b);  // new data: one more edge
+    EXPECT_EQ(ready_for(s.select(0), edge.a), EVENT_READ);
+    EXPECT_EQ(ready_for(s.select(0), edge.a), 0u);
+    EXPECT_EQ(drain(edge.a), 2u);
+    EXPECT_EQ(drain(level.a), 1u);
+    EXPECT_TRUE(s.select(0).empty());
+}
+
+TEST_F(Uring, EdgeTriggerSurvivesModify) {
+    UringSelector s;
+    Pair p;
+    int data = 0;
+    s.add(p.a, EVENT_READ, nullptr, Trigger::edge);
+    s.modify(p.a, EVENT_READ | EVENT_WRITE, &data);
+    EXPECT_EQ(ready_for(s.select(0), p.a), EVENT_WRITE);  // room to write: one edge
+    EXPECT_TRUE(s.select(0).empty());
+    send_byte(p.b);
+    const std::vector<Ready>& ready = s.select(0);
+    ASSERT_EQ(ready.size(), 1u);
+    EXPECT_EQ(ready[0].key.data, &data);
+    EXPECT_NE(ready[0].events & EVENT_READ, 0u);
+}
+
+// A poll request holds its file: remove() must let go of it before returning, so
+// that closing the fd right after really closes the socket (the peer sees EOF).
+TEST_F(Uring, RemoveReleasesTheFileAtOnce) {
+    for (Trigger trigger : {Trigger::level, Trigger::edge}) {
+        UringSelector s;
+        Pair p;
+        s.add(p.a, EVENT_READ, nullptr, trigger);
+        EXPECT_TRUE(s.select(0).empty());  // the poll is armed, waiting
+        s.remove(p.a);
+        p.close_a();
+        char c;
+        EXPECT_EQ(::read(p.b, &c, 1), 0) << "the peer did not see EOF";
+    }
+}
+
+// More completions than the CQ holds (4096): the kernel keeps the rest
+// (IORING_FEAT_NODROP) and select() fetches them too, in the same call.
+TEST_F(Uring, CompletionQueueOverflowLosesNoEvent) {
+    constexpr int pairs_wanted = 2'500;  // 5,000 writable fds
+    if (raise_fd_limit() < 2 * pairs_wanted + 100) GTEST_SKIP() << "RLIMIT_NOFILE hard limit too low";
+    UringSelector s;
+    std::vector<std::unique_ptr<Pair>> pairs(pairs_wanted);
+    for (auto& p : pairs) {
+        p = std::make_unique<Pair>();
+        s.add(p->a, EVENT_WRITE);
+        s.add(p->b, EVENT_WRITE, nullptr, Trigger::edge);
+    }
+    EXPECT_EQ(s.select(0).size(), 2u * pairs_wanted);
+    EXPECT_EQ(s.select(0).size(), 1u * pairs_wanted);  // the level half, again
+}
+
+TEST_F(Uring, FailedSetupRaisesOSError) {
+    fault::Scope scope;
+    fault::inject({.call = fault::Call::io_uring_setup, .error = EPERM});
+    EXPECT_THROW(UringSelector(), OSError);
+    UringSelector ok;  // one fault only
+    EXPECT_GE(ok.fileno(), 0);
+    ok.close();
+    EXPECT_EQ(ok.fileno(), -1);
+}
+
+}  // namespace
+}  // namespace tulip::testing
