@@ -1,5 +1,6 @@
 #include "poetry/server.hpp"
 
+#include <cerrno>
 #include <fmt/format.h>
 #include <netdb.h>
 
@@ -55,6 +56,9 @@ std::optional<std::pair<tulip::Socket, tulip::Address>> accept_client(tulip::Soc
     } catch (const tulip::BlockingIOError&) {
         return std::nullopt;
     } catch (const tulip::OSError& e) {
+        // EINVAL: the stop signal shut the listener down (to wake a blocked wait)
+        // after it was reported readable; the caller's loop sees the stop next.
+        if (e.errno_value() == EINVAL) return std::nullopt;
         if (!is_per_connection_error(e.errno_value())) throw;
         std::fprintf(stderr, "accept failed: %s; carrying on\n", e.what());
         return std::nullopt;
