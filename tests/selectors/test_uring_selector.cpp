@@ -14,34 +14,13 @@ protected:
     }
 };
 
-TEST_F(Uring, EdgeTriggerReportsOncePerNewData) {
-    UringSelector s;
-    Pair edge, level;
-    s.add(edge.a, EVENT_READ, nullptr, Trigger::edge);
-    s.add(level.a, EVENT_READ);
-    send_byte(edge.b);
-    send_byte(level.b);
-    EXPECT_EQ(s.select(0).size(), 2u);
-    // Nothing was read: the level registration is reported again, the edge one is not.
-    const std::vector<Ready>& again = s.select(0);
-    ASSERT_EQ(again.size(), 1u);
-    EXPECT_EQ(again[0].key.fd, level.a);
-    send_byte(edge.b);  // new data: one more edge
-    EXPECT_EQ(ready_for(s.select(0), edge.a), EVENT_READ);
-    EXPECT_EQ(ready_for(s.select(0), edge.a), 0u);
-    EXPECT_EQ(drain(edge.a), 2u);
-    EXPECT_EQ(drain(level.a), 1u);
-    EXPECT_TRUE(s.select(0).empty());
-}
+TEST_F(Uring, EdgeTriggerReportsOncePerNewData) { check_edge_reports_once_per_new_data<UringSelector>(); }
 
 TEST_F(Uring, EdgeTriggerSurvivesModify) {
     UringSelector s;
     Pair p;
     int data = 0;
-    s.add(p.a, EVENT_READ, nullptr, Trigger::edge);
-    s.modify(p.a, EVENT_READ | EVENT_WRITE, &data);
-    EXPECT_EQ(ready_for(s.select(0), p.a), EVENT_WRITE);  // room to write: one edge
-    EXPECT_TRUE(s.select(0).empty());
+    check_edge_survives_modify(s, p, &data);
     send_byte(p.b);
     const std::vector<Ready>& ready = s.select(0);
     ASSERT_EQ(ready.size(), 1u);
