@@ -84,6 +84,7 @@ EventLoop::EventLoop(BackendKind backend) : impl_(std::make_unique<Impl>()) {
 
 EventLoop::~EventLoop() {
     if (!closed_ && !running_) close();
+    detach_close_observer();  // close() did, unless destroyed while running: never told again
     // Executor threads hold this loop: join them before it goes, then free the
     // jobs they finished after close() (their futures belong to this thread).
     join_executor_helper();
@@ -177,6 +178,7 @@ void EventLoop::timer_cancelled() noexcept { impl_->timers.note_cancelled(); }
 //  3. Run the callbacks that are ready now; those they schedule wait for the next
 //     iteration, so a callback that reschedules itself cannot starve the others.
 void EventLoop::run_once() {
+    if (!running_ && !closed_) attach_close_observer();  // driven by hand, not by run_forever
     if (ready_count_ == 0 || since_poll_ >= event_interval || stopping_) {
         std::int64_t timeout = -1;
         std::int64_t next;
@@ -219,16 +221,17 @@ void EventLoop::run_forever() {
     check_open();
     if (running_) throw RuntimeError("This event loop is already running");
     if (t_running) throw RuntimeError("Cannot run the event loop while another loop is running");
+    // Kept after run_forever returns, until close(): a socket closed between two
+    // runs must still leave the backend before its number is reused.
+    attach_close_observer();
     running_ = true;
     t_running = this;
-    sys::set_close_observer(&EventLoop::close_observer, this);
     struct Reset {
         EventLoop* loop;
         ~Reset() {
             loop->stopping_ = false;
             loop->running_ = false;
             t_running = nullptr;
-            sys::set_close_observer(nullptr, nullptr);
         }
     } reset{this};
     while (true) {
@@ -243,6 +246,7 @@ void EventLoop::close() {
     if (running_) throw RuntimeError("Cannot close a running event loop");
     if (closed_) return;
     closed_ = true;
+    detach_close_observer();  // first: what close() itself closes is none of our business
     impl_->signals.reset();  // restores the signals' default dispositions
     // Drop what is still queued: asyncio clears its ready queue and timers on close.
     while (ReadyNode* node = ready_head_) {

@@ -135,8 +135,6 @@ void EventLoop::on_fd_close(int fd) noexcept {
     s.dirty = was_dirty;  // still listed in Impl::dirty; syncing a blank state is a no-op
 }
 
-void EventLoop::close_observer(void* self, int fd) noexcept { static_cast<EventLoop*>(self)->on_fd_close(fd); }
-
 void EventLoop::poll_io(std::int64_t timeout_ns) {
     for (int fd : impl_->dirty) sync_fd(fd);
     impl_->dirty.clear();

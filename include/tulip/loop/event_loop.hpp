@@ -263,7 +263,11 @@ private:
     void run_ready_node(ReadyNode* node);
     void drain_threadsafe();
     void on_fd_close(int fd) noexcept;
-    static void close_observer(void* self, int fd) noexcept;
+    // Closes made on the thread that last ran the loop reach on_fd_close from its
+    // first run until close(), running or not (loop/close_observer.cpp).
+    struct CloseLink;
+    void attach_close_observer();
+    void detach_close_observer() noexcept;
     void check_open() const;
     void set_signal_handler(int sig, Handle* h);
     // For LoopJob: runs job->finish() on the loop thread and deletes the job there.
@@ -278,6 +282,7 @@ private:
     void timer_cancelled() noexcept;
 
     std::unique_ptr<Impl> impl_;
+    std::shared_ptr<CloseLink> close_link_;  // of the thread that last ran the loop
     ReadyNode* ready_head_ = nullptr;
     ReadyNode* ready_tail_ = nullptr;
     std::size_t ready_count_ = 0;
