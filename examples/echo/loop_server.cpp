@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <utility>
@@ -91,9 +90,9 @@ tulip::Coro<Accepted> accept_connection(tulip::EventLoop& loop, tulip::Socket& s
             say_connected(server, client.address);
             co_return client;
         } catch (const tulip::OSError& e) {
-            if (!is_per_connection_error(e.errno_value())) throw;
-            std::fprintf(stderr, "accept failed: %s; carrying on\n", e.what());
-            if (e.errno_value() != EMFILE && e.errno_value() != ENFILE) continue;
+            if (!examples::is_per_connection_error(e.errno_value())) throw;
+            examples::report_accept_error(e);
+            if (!examples::is_out_of_descriptors(e.errno_value())) continue;
         }
         co_await tulip::sleep(0.01);  // out of descriptors: give others a moment to close theirs
     }

@@ -15,7 +15,6 @@
 
 #include "echo/connection.hpp"
 #include "echo/models.hpp"
-#include "tulip/errors.hpp"
 
 namespace echo {
 
@@ -27,12 +26,9 @@ void serve_busy(Server& server) {
     server.listener.setblocking(false);
     std::list<Connection> connections;
     while (!server.stop.stop_requested()) {  // no wake-up needed: we never wait
-        try {
-            if (auto client = accept_client(server.listener)) {
-                connections.emplace_back(std::move(*client), voice, !server.options.plain);
-            }
-        } catch (const tulip::OSError&) {
-            if (!server.stop.stop_requested()) throw;  // the stop may shut the listener
+        // nullopt: nobody waiting, a per-connection error, or the stop shut the listener down.
+        if (auto client = examples::accept_client(server.listener, &server.stop)) {
+            connections.emplace_back(std::move(*client), voice, !server.options.plain);
         }
         for (auto it = connections.begin(); it != connections.end();) {
             const bool alive = it->on_readable(bufsize) && it->on_writable();

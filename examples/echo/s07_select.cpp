@@ -82,7 +82,8 @@ void serve_select(Server& server) {
         // Accepting after the clients' events means a descriptor closed above can
         // be reused by accept() without being mistaken for the old client.
         if (!FD_ISSET(listener, &readable)) continue;
-        auto client = accept_client(server.listener);
+        // Readable, but a stop may have shut the listener down since: nullopt then.
+        auto client = examples::accept_client(server.listener, &server.stop);
         if (!client) continue;
         if (client->conn.fileno() >= FD_SETSIZE) {
             std::fprintf(stderr, "select() cannot watch fd %d (FD_SETSIZE is %d): refused\n",

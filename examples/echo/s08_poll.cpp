@@ -74,7 +74,8 @@ void serve_poll(Server& server) {
         if (server.stop.stop_requested()) break;
         for (const auto& [fd, flag] : events) {
             if (fd == listener) {
-                if (auto client = accept_client(server.listener)) {
+                // nullopt also when a stop shut the listener down after poll()
+                if (auto client = examples::accept_client(server.listener, &server.stop)) {
                     const int conn_fd = client->conn.fileno();
                     clients.try_emplace(conn_fd, std::move(*client), voice);
                     poller.add(conn_fd, READ_ONLY);  // new sockets watch READ_ONLY

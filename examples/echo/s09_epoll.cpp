@@ -89,7 +89,8 @@ void serve(Server& server, bool edge_triggered) {
             const int fd = event.data.fd;
             if (fd == listener) {
                 do {  // level-triggered: one accept per event, as the seed; edge: drain
-                    auto accepted = accept_client(server.listener);
+                    // nullopt: drained, a per-connection error, or a stop since epoll_wait()
+                    auto accepted = examples::accept_client(server.listener, &server.stop);
                     if (!accepted) break;
                     const int conn_fd = accepted->conn.fileno();
                     fd2conn.try_emplace(

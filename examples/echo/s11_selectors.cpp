@@ -79,7 +79,8 @@ void SelectorServer::serve_forever() {
 }
 
 void SelectorServer::accept(Channel&, tulip::Events) {
-    auto client = accept_client(server_.listener);
+    // nullopt also when a stop shut the listener down after select()
+    auto client = examples::accept_client(server_.listener, &server_.stop);
     if (!client) return;
     const int fd = client->conn.fileno();
     auto channel = std::make_unique<Channel>(

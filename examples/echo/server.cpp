@@ -3,13 +3,7 @@
 #include <fmt/format.h>
 #include <netdb.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstdio>
-#include <iterator>
 #include <span>
-#include <thread>
 
 #include "echo/voice.hpp"
 #include "tulip/errors.hpp"
@@ -29,15 +23,6 @@ tulip::Address resolve(const Options& options) {
 }
 
 }  // namespace
-
-// accept(2): these errors concern the connection being accepted (or are
-// momentary), and "should be treated like EAGAIN by retrying".
-bool is_per_connection_error(int err) {
-    constexpr int errors[] = {ECONNABORTED, EPROTO,       EPERM,      ENOBUFS,     ENOMEM,
-                              EMFILE,       ENFILE,       ENETDOWN,   ENOPROTOOPT, EHOSTDOWN,
-                              ENONET,       EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH};
-    return std::find(std::begin(errors), std::end(errors), err) != std::end(errors);
-}
 
 tulip::Socket open_listener(const Options& options) {
     const tulip::Address address = resolve(options);
@@ -65,30 +50,10 @@ std::string_view recv_reusing(tulip::Socket& sock, std::size_t bufsize) {
     return {buffer.data(), n};
 }
 
-std::optional<Accepted> accept_client(tulip::Socket& listener) {
-    try {
-        auto [conn, address] = listener.accept();
-        return Accepted{std::move(conn), address};
-    } catch (const tulip::BlockingIOError&) {
-        return std::nullopt;
-    } catch (const tulip::OSError& e) {
-        if (!is_per_connection_error(e.errno_value())) throw;
-        std::fprintf(stderr, "accept failed: %s; carrying on\n", e.what());
-        if (e.errno_value() == EMFILE || e.errno_value() == ENFILE) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return std::nullopt;
-    }
-}
-
 std::optional<Accepted> accept_until_stop(Server& server) {
     while (!server.stop.stop_requested()) {
-        try {
-            if (auto accepted = accept_client(server.listener)) return accepted;
-        } catch (const tulip::OSError&) {
-            if (server.stop.stop_requested()) break;  // the stop shut the listener down
-            throw;
-        }
+        // nullopt: a per-connection error (try again), or the stop shut the listener down.
+        if (auto accepted = examples::accept_client(server.listener, &server.stop)) return accepted;
     }
     return std::nullopt;
 }

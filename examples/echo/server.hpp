@@ -1,7 +1,7 @@
 // echo/server: what every echo-server model is given and shares: the options,
-// the listening socket, the stop signal, and accepting a client without dying
-// when one connection goes wrong. Each model is a function `void serve(Server&)`
-// (models.hpp) that returns once a stop was requested.
+// the listening socket, the stop signal, and waiting for a client until a stop.
+// Each model is a function `void serve(Server&)` (models.hpp) that returns once
+// a stop was requested.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/accept.hpp"
 #include "common/stop_signal.hpp"
 #include "tulip/net/address.hpp"
 #include "tulip/net/socket.hpp"
@@ -44,21 +45,9 @@ std::size_t recv_size(const Options& options, std::size_t seed_size);
 // on every message.
 std::string_view recv_reusing(tulip::Socket& sock, std::size_t bufsize);
 
-struct Accepted {
-    tulip::Socket conn;
-    tulip::Address address;
-};
-
-// accept(2)'s errors that concern only the connection being accepted (or are
-// momentary): the server logs them and goes on accepting.
-bool is_per_connection_error(int err);
-
-// One accept(). Returns nullopt when nothing is waiting (a non-blocking
-// listener) or when the failure concerned only that one connection
-// (ECONNABORTED, EMFILE...: logged; after EMFILE/ENFILE it pauses 10 ms rather
-// than spin). Throws OSError when the listener itself is unusable, as it is
-// once the stop signal has shut it down (EINVAL).
-std::optional<Accepted> accept_client(tulip::Socket& listener);
+// A client and its address (common/accept.hpp): what the models accept; for
+// one accept(), the models call examples::accept_client(listener, &stop).
+using Accepted = examples::Accepted;
 
 // The blocking models' accept: waits for the next client; nullopt once a stop is requested.
 std::optional<Accepted> accept_until_stop(Server& server);

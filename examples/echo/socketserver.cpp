@@ -2,8 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <cstdio>
-
 #include "echo/server.hpp"
 #include "tulip/errors.hpp"
 
@@ -24,7 +22,9 @@ void ThreadingTCPServer::serve_forever() {
     while (!shutdown_requested_.load()) {
         std::optional<Accepted> client;
         try {
-            client = accept_client(listener_);
+            // No StopSignal here: whoever shut the listener down (our shutdown()
+            // or the program's stop) makes accept() throw, and that ends serving.
+            client = examples::accept_client(listener_, nullptr);
         } catch (const tulip::OSError&) {
             break;  // the listening socket was shut down (or is otherwise dead)
         }

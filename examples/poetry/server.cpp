@@ -1,14 +1,12 @@
 #include "poetry/server.hpp"
 
-#include <cerrno>
 #include <fmt/format.h>
 #include <netdb.h>
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
-#include <iterator>
 
+#include "common/accept.hpp"
 #include "common/pyrepr.hpp"
 #include "poetry/say.hpp"
 #include "tulip/errors.hpp"
@@ -29,12 +27,6 @@ tulip::Address resolve(const ServerOptions& options) {
     }
 }
 
-// accept(2): these concern the connection being accepted, or are momentary.
-bool is_per_connection_error(int err) {
-    constexpr int errors[] = {ECONNABORTED, EPROTO, EPERM, ENOBUFS, ENOMEM, EMFILE, ENFILE};
-    return std::find(std::begin(errors), std::end(errors), err) != std::end(errors);
-}
-
 }  // namespace
 
 void Server::announce() const {
@@ -50,31 +42,16 @@ tulip::Socket open_listener(const ServerOptions& options) {
     return listener;
 }
 
-std::optional<std::pair<tulip::Socket, tulip::Address>> accept_client(tulip::Socket& listener) {
-    try {
-        return listener.accept();
-    } catch (const tulip::BlockingIOError&) {
-        return std::nullopt;
-    } catch (const tulip::OSError& e) {
-        // EINVAL: the stop signal shut the listener down (to wake a blocked wait)
-        // after it was reported readable; the caller's loop sees the stop next.
-        if (e.errno_value() == EINVAL) return std::nullopt;
-        if (!is_per_connection_error(e.errno_value())) throw;
-        std::fprintf(stderr, "accept failed: %s; carrying on\n", e.what());
-        return std::nullopt;
-    }
-}
-
 void greet(const tulip::Address& address) {
     say(fmt::format("Somebody at {} wants poetry!", examples::address_repr(address)));
 }
 
-std::optional<tulip::Socket> accept_nonblocking(tulip::Socket& listener) {
-    auto accepted = accept_client(listener);
+std::optional<tulip::Socket> accept_nonblocking(const Server& server) {
+    auto accepted = examples::accept_client(server.listener, server.stop);
     if (!accepted) return std::nullopt;
-    greet(accepted->second);
-    accepted->first.setblocking(false);
-    return std::move(accepted->first);
+    greet(accepted->address);
+    accepted->conn.setblocking(false);
+    return std::move(accepted->conn);
 }
 
 void say_sending_stopped(std::string_view why) {

@@ -13,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include "common/stop_signal.hpp"
 #include "poetry/options.hpp"
@@ -42,18 +41,14 @@ inline constexpr double linger = 1.0;
 // A name such as "localhost" is resolved, IPv4 first (the clients' default host).
 tulip::Socket open_listener(const ServerOptions& options);
 
-// One accept(): the client and its address, or nullopt when nobody is waiting
-// (a non-blocking listener) or when the failure concerned only that connection
-// (ECONNABORTED, EMFILE...: logged). Throws OSError when the listener itself is unusable (as it is once
-// StopSignal has shut it down).
-std::optional<std::pair<tulip::Socket, tulip::Address>> accept_client(tulip::Socket& listener);
-
 // "Somebody at ('127.0.0.1', 5555) wants poetry!", the seed's line.
 void greet(const tulip::Address& address);
 
-// For the styles that serve non-blocking sockets (selectors, loop): accept_client,
-// greet, and the client's socket made non-blocking; nullopt as accept_client.
-std::optional<tulip::Socket> accept_nonblocking(tulip::Socket& listener);
+// For the styles that serve non-blocking sockets (selectors, loop):
+// examples::accept_client(listener, stop) (common/accept.hpp: nullopt when
+// nobody waits, after a per-connection error, or once the stop shut the
+// listener down), then greet and the client's socket made non-blocking.
+std::optional<tulip::Socket> accept_nonblocking(const Server& server);
 
 // "some error, sending stopped (WHY)", the seed's line when a delivery breaks off.
 void say_sending_stopped(std::string_view why);

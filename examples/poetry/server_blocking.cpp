@@ -9,10 +9,9 @@
 #include <fmt/format.h>
 #include <poll.h>
 
-#include <chrono>
 #include <cmath>
-#include <thread>
 
+#include "common/accept.hpp"
 #include "poetry/poem.hpp"
 #include "poetry/say.hpp"
 #include "poetry/server.hpp"
@@ -76,20 +75,13 @@ void serve_blocking(Server& server) {
     const StopAwareSleep sleep(stop);
     server.announce();
     while (!stop.stop_requested()) {
-        std::optional<std::pair<tulip::Socket, tulip::Address>> client;
-        try {
-            client = accept_client(server.listener);
-        } catch (const tulip::OSError&) {
-            if (stop.stop_requested()) break;  // the stop shut the listener down
-            throw;
-        }
-        if (!client) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));  // EMFILE: not a spin
-            continue;
-        }
-        greet(client->second);
-        const Result result = send_poetry(server, client->first, sleep);
-        client->first.close();
+        // nullopt: a per-connection error (EMFILE pauses first), or the stop
+        // shut the listener down; the loop's condition tells which.
+        std::optional<examples::Accepted> client = examples::accept_client(server.listener, &stop);
+        if (!client) continue;
+        greet(client->address);
+        const Result result = send_poetry(server, client->conn, sleep);
+        client->conn.close();
         if (result == Result::end) say("sending complete");
         if (result == Result::error) say("error, sending stopped");
     }

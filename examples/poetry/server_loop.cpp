@@ -62,7 +62,7 @@ LoopServer::~LoopServer() {
 }
 
 void LoopServer::serve() {
-    std::optional<tulip::Socket> sock = accept_nonblocking(server_.listener);
+    std::optional<tulip::Socket> sock = accept_nonblocking(server_);
     if (!sock) return;
     const int fd = sock->fileno();
     Client* client = clients_.emplace(fd, std::make_unique<Client>(std::move(*sock), server_)).first->second.get();

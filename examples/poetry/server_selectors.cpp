@@ -93,7 +93,7 @@ void SelectorServer::serve_forever() {
 }
 
 void SelectorServer::serve(Channel&, tulip::Events) {
-    std::optional<tulip::Socket> sock = accept_nonblocking(server_.listener);
+    std::optional<tulip::Socket> sock = accept_nonblocking(server_);
     if (!sock) return;
     const int fd = sock->fileno();
     auto client = std::make_unique<Client>(&SelectorServer::send_poetry, std::move(*sock), server_);
