@@ -51,11 +51,18 @@ Coro<void> EventLoop::sock_connect(Socket& sock, Address address) {
 
 Coro<std::size_t> EventLoop::sock_recv_into(Socket& sock, std::span<char> buffer) {
     require_nonblocking(sock);
+    const int fd = sock.fileno();
+    // The last read was short and nothing came since: wait first, as a recv now
+    // would only say EAGAIN (a third of the syscalls of an echo server).
+    if (read_drained(fd)) co_await IoWait(*this, fd, EVENT_READ);
     for (;;) {
-        ssize_t n = sys::recv(sock.fileno(), buffer.data(), buffer.size(), 0);
-        if (n >= 0) co_return static_cast<std::size_t>(n);
+        ssize_t n = sys::recv(fd, buffer.data(), buffer.size(), 0);
+        if (n >= 0) {
+            if (n > 0 && static_cast<std::size_t>(n) < buffer.size()) note_read_drained(fd);
+            co_return static_cast<std::size_t>(n);
+        }
         if (!would_block(n)) raise_os_error(static_cast<int>(-n), "recv");
-        co_await IoWait(*this, sock.fileno(), EVENT_READ);
+        co_await IoWait(*this, fd, EVENT_READ);
     }
 }
 

@@ -1,4 +1,6 @@
 // EventLoop: descriptor watchers, one-shot I/O waits, and polling the backend.
+#include <sys/socket.h>
+
 #include <fmt/format.h>
 
 #include "loop/loop_impl.hpp"
@@ -135,12 +137,43 @@ void EventLoop::on_fd_close(int fd) noexcept {
     s.dirty = was_dirty;  // still listed in Impl::dirty; syncing a blank state is a no-op
 }
 
+bool EventLoop::must_drain(int fd) const noexcept {
+    auto index = static_cast<std::size_t>(fd);
+    return fd >= 0 && index < impl_->fds.size() && impl_->fds[index].hangup;
+}
+
+// Only a byte stream is empty after a short read: a datagram socket gives one
+// datagram per read, with more maybe queued behind it. Asked once per descriptor.
+void EventLoop::note_read_drained(int fd) noexcept {
+    if (fd < 0 || must_drain(fd)) return;
+    FdState* state;
+    try {
+        state = &fd_state(fd);  // not waited on yet: the next wait registers, and sees what is there
+    } catch (...) {
+        return;  // no memory for the table: only a hint is lost
+    }
+    FdState& s = *state;
+    if (s.stream < 0) {
+        int type = 0;
+        socklen_t len = sizeof type;
+        s.stream = sys::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
+    }
+    s.read_drained = s.stream == 1;
+}
+
+bool EventLoop::read_drained(int fd) const noexcept {
+    auto index = static_cast<std::size_t>(fd);
+    return fd >= 0 && index < impl_->fds.size() && impl_->fds[index].read_drained;
+}
+
 void EventLoop::poll_io(std::int64_t timeout_ns) {
     for (int fd : impl_->dirty) sync_fd(fd);
     impl_->dirty.clear();
     for (const Ready& r : impl_->selector->select_ns(timeout_ns)) {
         // Found by number, not by a pointer in key.data: the table may have grown.
         FdState* s = &impl_->fds[static_cast<std::size_t>(r.key.fd)];
+        s->hangup |= r.hangup;
+        if (r.events & EVENT_READ) s->read_drained = false;
         for (int i = 0; i < 2; ++i) {
             if (!(r.events & (i == 0 ? EVENT_READ : EVENT_WRITE))) continue;
             if (Handle* w = s->watcher[i]; w && !w->queued) {

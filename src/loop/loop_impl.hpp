@@ -24,6 +24,9 @@ struct EventLoop::FdState {
     Events registered = 0;  // what the backend watches now
     Events ready = 0;       // edge-triggered: an edge that came while nobody waited
     bool edge = false;      // registered edge-triggered (epoll, waiters only)
+    bool hangup = false;    // an edge report said hang-up or error: readers read to EAGAIN
+    bool read_drained = false;  // a short read emptied it; no read report since
+    signed char stream = -1;    // SOCK_STREAM (1) or not (0); -1: not asked yet
     bool dirty = false;     // in Impl::dirty, to be synced before the next poll
 };
 

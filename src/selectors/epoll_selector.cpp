@@ -44,7 +44,8 @@ SelectorKey EpollSelector::add(int fd, Events events, void* data, Trigger trigge
 
 void EpollSelector::control(int op, const Registration& reg) {
     epoll_event ev{};
-    ev.events = poll_like::to_bits(reg.key.events) | ((reg.flags & edge_flag) ? EPOLLET : 0u);
+    ev.events = (reg.flags & edge_flag) ? poll_like::to_edge_bits(reg.key.events) | EPOLLET
+                                        : poll_like::to_bits(reg.key.events);
     ev.data.u64 = tag(reg.key.fd, reg.generation);
     check(sys::epoll_ctl(epfd_, op, reg.key.fd, &ev), "epoll_ctl");
 }
@@ -79,7 +80,7 @@ const std::vector<Ready>& EpollSelector::select_ns(std::int64_t timeout_ns) {
             ++state_->ghosts;  // from an earlier registration of this fd number
             continue;
         }
-        report(*reg, poll_like::from_bits(ev.events));
+        report(*reg, poll_like::from_bits(ev.events), (reg->flags & edge_flag) && poll_like::hung_up(ev.events));
     }
     return ready_;
 }

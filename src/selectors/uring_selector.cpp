@@ -177,17 +177,18 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
     ++st.epoch;
 
     // Reports `ready` for the registration of `fd`, merged into one entry per fd.
-    auto report_merged = [&](const Registration& reg, Events ready) {
+    auto report_merged = [&](const Registration& reg, Events ready, bool hangup) {
         Events mine = ready & reg.key.events;
         if (mine == 0) return;
         State::Poll& p = st.polls[static_cast<std::size_t>(reg.key.fd)];
         if (p.epoch == st.epoch) {
             ready_[p.index].events |= mine;
+            ready_[p.index].hangup |= hangup;
             return;
         }
         p.epoch = st.epoch;
         p.index = static_cast<std::uint32_t>(ready_.size());
-        ready_.push_back(Ready{reg.key, mine});
+        ready_.push_back(Ready{reg.key, mine, hangup});
     };
 
     auto complete = [&](std::uint64_t user_data, int res, unsigned flags) {
@@ -216,8 +217,9 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
         }
         if (p.arm == 0) st.queue_arm(fd);
         // An error from the kernel wakes both directions, so the owner finds out.
-        report_merged(*reg, res < 0 ? (EVENT_READ | EVENT_WRITE)
-                                    : poll_like::from_bits(static_cast<std::uint32_t>(res)));
+        if (res < 0) return report_merged(*reg, EVENT_READ | EVENT_WRITE, edge);
+        auto bits = static_cast<std::uint32_t>(res);
+        report_merged(*reg, poll_like::from_bits(bits), edge && poll_like::hung_up(bits));
     };
 
     auto harvest = [&] {
@@ -251,11 +253,10 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
             if (reg == nullptr || p.arm != 0 || p.dormant) continue;
             io_uring_sqe* s = st.sqe();
             if (s == nullptr) raise_os_error(EBUSY, "io_uring_get_sqe");
-            std::uint32_t mask = poll_like::to_bits(reg->key.events);
             if (reg->flags & edge_flag) {
-                io_uring_prep_poll_multishot(s, fd, mask);
+                io_uring_prep_poll_multishot(s, fd, poll_like::to_edge_bits(reg->key.events));
             } else {
-                io_uring_prep_poll_add(s, fd, mask);
+                io_uring_prep_poll_add(s, fd, poll_like::to_bits(reg->key.events));
             }
             st.next_arm = (st.next_arm + 1) & 0x7fffffffu;  // 31 bits: bit 63 marks cancels
             if (st.next_arm == 0) st.next_arm = 1;           // 0 means "none"

@@ -85,8 +85,14 @@ void SocketTransport::on_readable() {
         }
         ssize_t n = sys::recv(fd(), buf.data(), buf.size(), 0);
         if (n > 0) {
+            // A short read emptied the socket: wait for the next edge rather than
+            // spend a recv on EAGAIN, unless a hang-up was reported (its edge is
+            // gone, so read on to the EOF).
+            bool drained = static_cast<std::size_t>(n) < buf.size() && !loop_.must_drain(fd());
             if (!deliver(static_cast<std::size_t>(n), buf)) return;
-            continue;
+            if (!drained) continue;
+            if (reading_ && !closing_) arm(EVENT_READ);
+            return;
         }
         if (n == 0) return on_eof();
         if (would_block(n)) return arm(EVENT_READ);

@@ -245,6 +245,15 @@ public:
     void wait_io(int fd, Events direction, ReadyNode* waiter);
     // Drops `waiter` if it still waits; true if it did (it will not be scheduled).
     bool cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept;
+    // Whether a reader of `fd` must read until EAGAIN rather than stop at a short
+    // read: true once an edge-triggered report said the peer hung up or an error is
+    // pending (that edge will not come again). Level-triggered waits report again.
+    bool must_drain(int fd) const noexcept;
+    // A reader's note that its last read of `fd` was short (the socket is empty), so
+    // the next read may wait first instead of spending a recv on EAGAIN; cleared by
+    // the next read-ready report. Ignored once must_drain(fd).
+    void note_read_drained(int fd) noexcept;
+    bool read_drained(int fd) const noexcept;
 
     static std::int64_t seconds_to_ns(double seconds) noexcept;
 

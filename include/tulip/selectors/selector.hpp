@@ -41,6 +41,10 @@ struct SelectorKey {
 struct Ready {
     SelectorKey key;
     Events events = 0;
+    // The peer closed its end or an error is pending (EPOLLRDHUP / HUP / ERR). Only
+    // edge-triggered registrations fill it in: a reader woken by an edge that stops
+    // at a short read would otherwise never learn of a FIN that came with the data.
+    bool hangup = false;
 };
 
 class Selector {
@@ -108,9 +112,9 @@ protected:
     // Starts a select(): throws if closed, empties the answer.
     void begin_select();
     // Appends reg's key to the answer with `ready & key.events`, if that is not empty.
-    void report(const Registration& reg, Events ready) {
+    void report(const Registration& reg, Events ready, bool hangup = false) {
         Events mine = ready & reg.key.events;
-        if (mine != 0) ready_.push_back(Ready{reg.key, mine});
+        if (mine != 0) ready_.push_back(Ready{reg.key, mine, hangup});
     }
     void check_open() const;
 
