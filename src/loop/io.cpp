@@ -132,6 +132,7 @@ void EventLoop::on_fd_close(int fd) noexcept {
         // A waiter resumes and finds its socket closed (EBADF) rather than hanging.
         if (s.waiter[i]) schedule(s.waiter[i]);
     }
+    if (s.recv_op != 0) impl_->uring->stop_recv(s.recv_op, true);  // the request holds the file
     bool was_dirty = s.dirty;
     s = FdState{};
     s.dirty = was_dirty;  // still listed in Impl::dirty; syncing a blank state is a no-op
@@ -187,6 +188,46 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
                 s->ready |= (i == 0 ? EVENT_READ : EVENT_WRITE);
             }
         }
+    }
+    if (impl_->uring) deliver_received();
+}
+
+bool EventLoop::start_recv(int fd, RecvHandler* handler) {
+    if (!impl_->uring || !impl_->uring->can_recv()) return false;
+    FdState& s = fd_state(fd);
+    if (s.recv_op != 0) throw RuntimeError(fmt::format("fd {} is already read by completion", fd));
+    s.recv_op = impl_->uring->start_recv(fd, handler);
+    return true;
+}
+
+void EventLoop::stop_recv(int fd, bool detach) noexcept {
+    if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return;
+    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
+    if (s.recv_op == 0) return;
+    impl_->uring->stop_recv(std::exchange(s.recv_op, 0), detach);
+}
+
+// Hands this poll's completion reads to their handlers, in the order the kernel
+// made them, each buffer going back to the kernel once its handler returns. The
+// owner is looked up per read: a handler may stop another fd's reads meanwhile.
+void EventLoop::deliver_received() {
+    UringSelector& uring = *impl_->uring;
+    for (const UringSelector::Received& r : uring.received()) {
+        auto* handler = static_cast<RecvHandler*>(uring.recv_owner(r.op));
+        if (r.last) {
+            // Ended: the fd may be read again (the handler may start that at once).
+            FdState& s = impl_->fds[static_cast<std::size_t>(r.fd)];
+            if (s.recv_op == r.op) s.recv_op = 0;
+        }
+        if (handler != nullptr) {
+            try {
+                handler->on_recv(r.res, std::string_view(r.data, r.res > 0 ? static_cast<std::size_t>(r.res) : 0),
+                                 r.last);
+            } catch (...) {
+                call_exception_handler({"Exception in a completion read's handler", std::current_exception(), {}});
+            }
+        }
+        uring.recycle(r);
     }
 }
 

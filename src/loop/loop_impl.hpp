@@ -27,6 +27,7 @@ struct EventLoop::FdState {
     bool hangup = false;    // an edge report said hang-up or error: readers read to EAGAIN
     bool read_drained = false;  // a short read emptied it; no read report since
     signed char stream = -1;    // SOCK_STREAM (1) or not (0); -1: not asked yet
+    std::uint64_t recv_op = 0;  // the completion read in flight (io_uring); 0: none
     bool dirty = false;     // in Impl::dirty, to be synced before the next poll
 };
 

@@ -10,11 +10,10 @@
 // has), and the poll would then live on, holding its file open.
 #include "tulip/selectors/uring_selector.hpp"
 
-#include <liburing.h>
-
 #include <algorithm>
 
 #include "selectors/poll_like.hpp"
+#include "selectors/uring_state.hpp"
 #include "sys/fault.hpp"
 #include "sys/syscalls.hpp"
 #include "tulip/errors.hpp"
@@ -25,16 +24,16 @@ namespace {
 
 namespace fault = sys::fault;
 
+using uring_detail::arm_mask;
+using uring_detail::cancel_bit;
+using uring_detail::recv_bit;
+using uring_detail::tag;
+
 constexpr std::uint32_t edge_flag = 1;  // Registration::flags bit: multishot poll
-constexpr std::uint64_t cancel_bit = std::uint64_t{1} << 63;  // user_data of ASYNC_CANCEL requests
 constexpr unsigned sq_entries = 256;
 constexpr unsigned cq_entries = 4096;
 constexpr unsigned tw_batch = 20;  // deferred task work a wait runs (kernel 6.x)
 constexpr int max_rounds = 1024;   // bounds select()'s fetching (a storm cannot hold it)
-
-std::uint64_t tag(int fd, std::uint32_t arm) {
-    return std::uint64_t{arm} << 32 | static_cast<std::uint32_t>(fd);
-}
 
 // Makes a ring, disabled until its first select() binds it to that thread. Tries
 // the best flags first and drops them one by one for older kernels.
@@ -59,73 +58,6 @@ int make_ring(io_uring& ring, bool& single_issuer) {
 }
 
 }  // namespace
-
-struct UringSelector::State {
-    struct Poll {
-        std::uint32_t arm = 0;    // id of the poll request in flight; 0: none
-        bool queued = false;      // listed in to_arm
-        bool dormant = false;     // stale (closed or reused fd): not armed again until modified
-        std::uint32_t epoch = 0;  // the select() that last reported this fd ...
-        std::uint32_t index = 0;  // ... and its entry in that answer
-    };
-
-    io_uring ring{};
-    bool open = false;
-    bool enabled = false;
-    bool single_issuer = false;
-    bool skip_cancel_cqe = false;  // IOSQE_CQE_SKIP_SUCCESS works on this kernel
-    std::vector<Poll> polls;       // by fd
-    std::vector<int> to_arm;       // fds to (re)arm at the next select()
-    std::vector<std::uint64_t> to_cancel;  // cancellations to try again at the next select()
-    std::uint32_t next_arm = 0;
-    std::uint32_t epoch = 0;
-
-    Poll& poll(int fd) {
-        auto i = static_cast<std::size_t>(fd);
-        if (i >= polls.size()) polls.resize(std::max(i + 1, polls.size() * 2));
-        return polls[i];
-    }
-    void queue_arm(int fd) {
-        Poll& p = poll(fd);
-        p.dormant = false;
-        if (!p.queued) {
-            p.queued = true;
-            to_arm.push_back(fd);
-        }
-    }
-    // An SQE, submitting what is queued when the submission queue is full.
-    io_uring_sqe* sqe() noexcept {
-        io_uring_sqe* s = io_uring_get_sqe(&ring);
-        if (s == nullptr && io_uring_submit(&ring) >= 0) s = io_uring_get_sqe(&ring);
-        return s;
-    }
-    // Queues the cancellation of fd's poll, if one is in flight. True if it did.
-    bool cancel(int fd) noexcept {
-        Poll& p = poll(fd);
-        if (p.arm == 0) return false;
-        std::uint64_t old = tag(fd, p.arm);
-        p.arm = 0;  // from now on its completions are dropped
-        return cancel_request(old);
-    }
-    bool cancel_request(std::uint64_t target) noexcept {
-        io_uring_sqe* s = sqe();
-        if (s == nullptr) return false;  // cannot happen once submitted; the ring's exit frees it
-        io_uring_prep_cancel64(s, target, 0);
-        io_uring_sqe_set_data64(s, target | cancel_bit);
-        if (skip_cancel_cqe) s->flags |= IOSQE_CQE_SKIP_SUCCESS;
-        return true;
-    }
-    // Binds the ring to the calling thread (SINGLE_ISSUER) on first use.
-    void enable() {
-        if (enabled) return;
-        // io_uring_register, not io_uring_enable_rings: liburing 2.3's .so lacks that symbol.
-        if (ring.flags & IORING_SETUP_R_DISABLED)
-            check(io_uring_register(static_cast<unsigned>(ring.ring_fd), IORING_REGISTER_ENABLE_RINGS, nullptr, 0),
-                  "io_uring_register(ENABLE_RINGS)");
-        io_uring_register_ring_fd(&ring);  // optional: saves an fd lookup per enter
-        enabled = true;
-    }
-};
 
 bool UringSelector::available() noexcept {
     static const bool yes = [] {
@@ -175,6 +107,11 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
     State& st = *state_;
     st.enable();
     ++st.epoch;
+    st.received.clear();  // the caller handed out and recycled the last select()'s reads
+    for (std::uint32_t slot : std::exchange(st.to_free, {})) {
+        st.recv_ops[slot].owner = nullptr;
+        st.free_ops.push_back(slot);
+    }
 
     // Reports `ready` for the registration of `fd`, merged into one entry per fd.
     auto report_merged = [&](const Registration& reg, Events ready, bool hangup) {
@@ -197,6 +134,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
             if (res == -EALREADY) st.to_cancel.push_back(user_data & ~cancel_bit);
             return;
         }
+        if (user_data & recv_bit) return st.complete_recv(user_data, res, flags);
         const int fd = static_cast<int>(user_data & 0xffffffffu);
         const auto arm = static_cast<std::uint32_t>(user_data >> 32);
         if (static_cast<std::size_t>(fd) >= st.polls.size()) return;
@@ -246,6 +184,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
 
     auto arm_pending = [&] {
         for (std::uint64_t target : std::exchange(st.to_cancel, {})) st.cancel_request(target);
+        st.start_pending_recvs();
         for (int fd : st.to_arm) {
             State::Poll& p = st.polls[static_cast<std::size_t>(fd)];
             p.queued = false;
@@ -258,7 +197,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
             } else {
                 io_uring_prep_poll_add(s, fd, poll_like::to_bits(reg->key.events));
             }
-            st.next_arm = (st.next_arm + 1) & 0x7fffffffu;  // 31 bits: bit 63 marks cancels
+            st.next_arm = (st.next_arm + 1) & arm_mask;  // 30 bits: bits 62-63 mark the other kinds
             if (st.next_arm == 0) st.next_arm = 1;           // 0 means "none"
             p.arm = st.next_arm;
             io_uring_sqe_set_data64(s, tag(fd, p.arm));
@@ -270,6 +209,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
     std::int64_t left = timeout_ns;
     for (;;) {
         arm_pending();
+        if (!st.received.empty()) left = 0;  // a read stopped before it began is news already
         int r;
         if (fault::Decision d = fault::check(fault::Call::io_uring_enter); d.error != 0) {
             r = -d.error;
@@ -288,7 +228,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
         harvest();
         // Done once something is ready or the time is up; a signal, or completions
         // that were only cancellations, resume the wait with the time left.
-        if (!ready_.empty() || left == 0) break;
+        if (!ready_.empty() || !st.received.empty() || left == 0) break;
         if (timeout_ns > 0) left = std::max<std::int64_t>(0, deadline - sys::monotonic_ns());
         if (left == 0 && r == -ETIME) break;
     }
@@ -302,6 +242,9 @@ void UringSelector::close() {
     Selector::close();
     st.polls = {};
     st.to_arm = {};
+    st.release_buffers();  // after the ring: the kernel no longer writes into them
+    st.recv_ops = {};
+    st.received = {};
 }
 
 }  // namespace tulip

@@ -54,6 +54,7 @@ private:
     void start_reading() {
         if (!closing_) arm(EVENT_READ);
     }
+    void stop_reading() noexcept { disarm(EVENT_READ); }
     void on_readable();
     void on_writable();
     bool write_buffer_empty() const noexcept { return head_ == buffer_.size(); }

@@ -64,11 +64,14 @@ void SocketTransport::start_reading() {
     // Read first, do not just wait: the descriptor may be registered
     // (edge-triggered) already, by the sock_connect that made it, and data
     // that arrived during that wait was its one edge: it will not come again.
-    if (reading_ && !closing_) schedule_read();
+    if (!reading_ || closing_) return;
+    if (stream_protocol_ && start_completion_reads()) return;
+    schedule_read();
 }
 
 void SocketTransport::on_readable() {
     read_armed_ = false;  // the loop woke us: the wait is over
+    if (completion_reads_) return deliver_held();
     // A few reads per wake-up, then yield to the other ready callbacks (fairness);
     // the node is rescheduled, since an edge-triggered fd will not report again.
     for (int i = 0; i < 4; ++i) {
@@ -132,6 +135,7 @@ void SocketTransport::pause_reading() {
     if (closing_ || !reading_) return;
     reading_ = false;
     disarm(EVENT_READ);
+    if (recv_running_) loop_.stop_recv(fd(), false);  // what it read meanwhile is held
 }
 
 void SocketTransport::resume_reading() {

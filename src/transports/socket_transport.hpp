@@ -20,7 +20,7 @@ namespace tulip {
 
 class ServerState;
 
-class SocketTransport final : public SocketTransportBase<SocketTransport, Transport> {
+class SocketTransport final : public SocketTransportBase<SocketTransport, Transport>, EventLoop::RecvHandler {
 public:
     // Takes a connected, non-blocking socket. connection_made is called soon (from
     // a loop callback), then reading starts and `waiter` (if given) gets its result,
@@ -63,6 +63,7 @@ private:
     // SocketTransportBase's hooks.
     void connection_made();
     void start_reading();
+    void stop_reading() noexcept;
     void on_readable();
     void on_writable();
     bool write_buffer_empty() const noexcept { return buffer_.empty(); }
@@ -72,6 +73,13 @@ private:
 
     void on_eof();
     bool deliver(std::size_t n, std::span<char> buf);  // false if the protocol failed
+
+    // Completion reads (io_uring; socket_transport_recv.cpp): the kernel reads, the
+    // loop calls on_recv. What it read after a pause_reading waits in held_.
+    bool start_completion_reads();
+    void on_recv(int res, std::string_view data, bool last) override;
+    void deliver_held();                  // on_readable's work in this mode
+    bool deliver_view(std::string_view data);  // false if the protocol failed
     void flush();          // writes the buffer until it is empty or the socket is full
 
     Protocol* stream_protocol_ = nullptr;      // exactly one of these two is set
@@ -87,6 +95,14 @@ private:
     bool eof_ = false;          // the peer's EOF was seen
     bool in_sendfile_ = false;
     bool resume_after_sendfile_ = false;  // it was reading when sendfile began
+    bool completion_reads_ = false;  // reads by completion (io_uring) for the transport's life
+    bool recv_running_ = false;      // a completion read is started and has not ended
+    bool held_eof_ = false;          // the EOF came while paused
+    struct Held {
+        std::string data;
+        std::size_t pos = 0;  // delivered up to here
+    };
+    std::unique_ptr<Held> held_;  // data read by completion while paused
 };
 
 }  // namespace tulip

@@ -24,6 +24,7 @@ namespace tulip {
 //   on_readable(), on_writable()       what its nodes run
 //   connection_made()                  calls the protocol's, with the right transport type
 //   start_reading()                    after connection_made succeeded
+//   stop_reading()                     for good: closing (disarm(EVENT_READ) and more)
 //   write_buffer_empty(), drop_write_buffer()
 //   peername()                         get_extra_info("peername")
 //   on_connection_lost()               after the protocol's connection_lost and the close
@@ -48,7 +49,7 @@ public:
     void close() override {
         if (closing_) return;
         closing_ = true;
-        disarm(EVENT_READ);
+        derived().stop_reading();
         if (derived().write_buffer_empty()) schedule_connection_lost(nullptr);
     }
     void abort() override { force_close(nullptr); }
@@ -125,7 +126,7 @@ protected:
         if (lost_) return;
         closing_ = true;
         derived().drop_write_buffer();
-        disarm(EVENT_READ);
+        derived().stop_reading();
         disarm(EVENT_WRITE);
         schedule_connection_lost(std::move(error));
     }
@@ -184,7 +185,7 @@ private:
     }
 
     void call_connection_lost(std::exception_ptr error) {
-        disarm(EVENT_READ);
+        derived().stop_reading();
         disarm(EVENT_WRITE);
         try {
             protocol_->connection_lost(error);

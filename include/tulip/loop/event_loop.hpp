@@ -255,6 +255,24 @@ public:
     void note_read_drained(int fd) noexcept;
     bool read_drained(int fd) const noexcept;
 
+    // ---- For transports: completion reads (io_uring) ----
+    // The kernel reads into buffers of the loop's and the loop hands them out:
+    // on_recv(res, data, last) with res > 0 bytes in `data` (valid during the call),
+    // 0 at EOF, -errno on error (ECANCELED: stopped). `last`: nothing more comes.
+    class RecvHandler {
+    public:
+        virtual void on_recv(int res, std::string_view data, bool last) = 0;
+
+    protected:
+        ~RecvHandler() = default;
+    };
+    // Starts reading `fd` so; false if this backend has no completion reads (then
+    // wait for readiness). One read per fd at a time.
+    bool start_recv(int fd, RecvHandler* handler);
+    // Stops it. Reads already done still reach the handler, then one `last` call;
+    // with `detach` nothing more reaches it (before the handler goes away).
+    void stop_recv(int fd, bool detach) noexcept;
+
     static std::int64_t seconds_to_ns(double seconds) noexcept;
 
 private:
@@ -272,6 +290,7 @@ private:
     void run_ready_node(ReadyNode* node);
     void drain_threadsafe();
     void on_fd_close(int fd) noexcept;
+    void deliver_received();  // io_uring's completion reads, after each poll
     // Closes made on the thread that last ran the loop reach on_fd_close from its
     // first run until close(), running or not (loop/close_observer.cpp).
     struct CloseLink;

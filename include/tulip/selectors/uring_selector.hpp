@@ -52,6 +52,30 @@ public:
     int fileno() const noexcept;  // the ring's fd; -1 once closed
     bool single_issuer() const noexcept;  // SINGLE_ISSUER | DEFER_TASKRUN were accepted
 
+    // ---- Completion reads (beyond a selector: the event loop's transports) ----
+    // A multishot recv per socket; the kernel reads into buffers it picks from a
+    // ring of provided buffers shared by all sockets, so an idle socket holds none.
+    // An op ends with EOF (0), an error, or a stop; a multishot the kernel ends by
+    // itself, or one that found no free buffer (ENOBUFS), is re-armed.
+    struct Received {
+        std::uint64_t op;
+        int fd;
+        int res;           // > 0: bytes in `data`; 0: EOF; < 0: -errno (ECANCELED: stopped)
+        const char* data;  // into the buffer ring until recycle()
+        bool last;         // the op ended: nothing more comes from it
+        int buffer;        // -1: none
+    };
+    // Makes the buffer ring on first use; false if the kernel refuses it (< 5.19).
+    bool can_recv();
+    std::uint64_t start_recv(int fd, void* owner);  // submitted at the next select()
+    // Cancels `op`; its completions still come (to their owner, ending with `last`)
+    // unless `detach`, which also submits the cancel now: the request holds the file.
+    void stop_recv(std::uint64_t op, bool detach) noexcept;
+    void* recv_owner(std::uint64_t op) const noexcept;  // null once detached or freed
+    // What the last select() read, for the caller to hand out and then recycle.
+    const std::vector<Received>& received() const noexcept;
+    void recycle(const Received& r) noexcept;  // gives r's buffer back to the kernel
+
 private:
     void watch(const Registration& reg) override;
     void rewatch(const Registration& reg) override;

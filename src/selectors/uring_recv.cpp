@@ -1,0 +1,202 @@
+// UringSelector's completion reads: a multishot recv per socket (IORING_RECV_MULTISHOT
+// with IOSQE_BUFFER_SELECT), its data in buffers the kernel picks from one ring of
+// provided buffers (IORING_REGISTER_PBUF_RING, registered by hand: liburing 2.3 has
+// no io_uring_setup_buf_ring). A buffer stays the caller's from its completion
+// until recycle(), whatever happened to the op meanwhile; a completion nobody
+// wants (a detached or stale op) gives its buffer back at once.
+//
+// An op's user_data is recv_bit | generation << 32 | slot; a slot is freed only at
+// the select() after the op ended, so an owner can still be found while the
+// caller hands out that select()'s reads.
+#include <sys/mman.h>
+
+#include <cerrno>
+
+#include "selectors/uring_state.hpp"
+#include "tulip/errors.hpp"
+
+namespace tulip {
+
+namespace {
+
+using uring_detail::recv_bit;
+
+// 1 MiB in all, touched only as used. It also bounds what a paused transport may
+// be handed before its stop takes effect (what the kernel read in one poll).
+// When every buffer is out, a recv ends with ENOBUFS and is re-armed next poll.
+constexpr unsigned buffer_count = 64;  // a power of two (the ring's mask)
+constexpr unsigned buffer_size = 16 * 1024;
+constexpr unsigned short buffer_group = 0;
+
+std::uint32_t slot_of(std::uint64_t op) { return static_cast<std::uint32_t>(op); }
+std::uint32_t generation_of(std::uint64_t op) { return static_cast<std::uint32_t>(op >> 32) & uring_detail::arm_mask; }
+
+}  // namespace
+
+struct UringSelector::State::BufferRing {
+    io_uring_buf_ring* ring = nullptr;
+    char* data = nullptr;
+    static constexpr std::size_t ring_bytes = buffer_count * sizeof(io_uring_buf);
+    static constexpr std::size_t data_bytes = std::size_t{buffer_count} * buffer_size;
+
+    ~BufferRing() {
+        if (ring != nullptr) ::munmap(ring, ring_bytes);
+        if (data != nullptr) ::munmap(data, data_bytes);
+    }
+    char* buffer(unsigned id) const { return data + std::size_t{id} * buffer_size; }
+};
+
+UringSelector::State::State() = default;
+UringSelector::State::~State() = default;
+
+void UringSelector::State::release_buffers() noexcept { buffers.reset(); }
+
+bool UringSelector::State::make_buffer_ring() {
+    auto br = std::make_unique<BufferRing>();
+    void* ring_mem = ::mmap(nullptr, BufferRing::ring_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    void* data_mem = ::mmap(nullptr, BufferRing::data_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    if (ring_mem == MAP_FAILED || data_mem == MAP_FAILED) {
+        if (ring_mem != MAP_FAILED) ::munmap(ring_mem, BufferRing::ring_bytes);
+        if (data_mem != MAP_FAILED) ::munmap(data_mem, BufferRing::data_bytes);
+        return false;
+    }
+    br->ring = static_cast<io_uring_buf_ring*>(ring_mem);
+    br->data = static_cast<char*>(data_mem);
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<std::uint64_t>(ring_mem);
+    reg.ring_entries = buffer_count;
+    reg.bgid = buffer_group;
+    if (io_uring_register_buf_ring(&ring, &reg, 0) != 0) return false;  // < 5.19
+    io_uring_buf_ring_init(br->ring);
+    const int mask = io_uring_buf_ring_mask(buffer_count);
+    for (unsigned i = 0; i < buffer_count; ++i) {
+        io_uring_buf_ring_add(br->ring, br->buffer(i), buffer_size, static_cast<unsigned short>(i), mask,
+                              static_cast<int>(i));
+    }
+    io_uring_buf_ring_advance(br->ring, buffer_count);
+    buffers = std::move(br);
+    return true;
+}
+
+void UringSelector::State::recycle(unsigned buffer) noexcept {
+    io_uring_buf_ring_add(buffers->ring, buffers->buffer(buffer), buffer_size, static_cast<unsigned short>(buffer),
+                          io_uring_buf_ring_mask(buffer_count), 0);
+    io_uring_buf_ring_advance(buffers->ring, 1);
+}
+
+void UringSelector::State::start_pending_recvs() {
+    for (std::uint32_t slot : to_start) {
+        RecvOp& op = recv_ops[slot];
+        op.queued = false;
+        if (op.done || op.in_flight) continue;
+        const std::uint64_t id = recv_bit | std::uint64_t{op.generation} << 32 | slot;
+        if (op.stopping) {  // stopped before it was ever submitted
+            op.done = true;
+            to_free.push_back(slot);
+            if (op.owner != nullptr) received.push_back({id, op.fd, -ECANCELED, nullptr, true, -1});
+            continue;
+        }
+        io_uring_sqe* s = sqe();
+        if (s == nullptr) raise_os_error(EBUSY, "io_uring_get_sqe");
+        io_uring_prep_recv_multishot(s, op.fd, nullptr, 0, 0);
+        s->flags |= IOSQE_BUFFER_SELECT;
+        s->buf_group = buffer_group;
+        io_uring_sqe_set_data64(s, id);
+        op.in_flight = true;
+    }
+    to_start.clear();
+}
+
+void UringSelector::State::complete_recv(std::uint64_t user_data, int res, unsigned flags) {
+    const int buffer = (flags & IORING_CQE_F_BUFFER) ? static_cast<int>(flags >> IORING_CQE_BUFFER_SHIFT) : -1;
+    const std::uint32_t slot = slot_of(user_data);
+    if (slot >= recv_ops.size() || recv_ops[slot].generation != generation_of(user_data) || recv_ops[slot].done) {
+        if (buffer >= 0) recycle(static_cast<unsigned>(buffer));
+        return;
+    }
+    RecvOp& op = recv_ops[slot];
+    const bool ended = (flags & IORING_CQE_F_MORE) == 0;
+    if (ended) op.in_flight = false;
+    // The kernel ends a multishot by itself (e.g. a CQ overflow), and ENOBUFS (every
+    // buffer is out: handed out in this select()) ends it too; the data stays in
+    // the socket, so submit it again, after this select()'s buffers came back.
+    const bool rearm = ended && !op.stopping && (res > 0 || res == -ENOBUFS);
+    if (rearm && !op.queued) {
+        op.queued = true;
+        to_start.push_back(slot);
+    }
+    const bool last = ended && !rearm;
+    if (last) {
+        op.done = true;
+        to_free.push_back(slot);
+    }
+    if (op.owner == nullptr) {
+        if (buffer >= 0) recycle(static_cast<unsigned>(buffer));
+        return;
+    }
+    if (res == -ENOBUFS) {
+        if (!last) return;  // nothing was read
+        res = -ECANCELED;   // stopped meanwhile: the owner learns it ended
+    }
+    received.push_back({user_data, op.fd, res, buffer >= 0 ? buffers->buffer(static_cast<unsigned>(buffer)) : nullptr, last,
+                        buffer});
+}
+
+bool UringSelector::can_recv() {
+    State& st = *state_;
+    if (st.recv_support < 0) {
+        st.enable();  // the buffer ring is registered by the ring's one issuer
+        st.recv_support = st.make_buffer_ring() ? 1 : 0;
+    }
+    return st.recv_support == 1;
+}
+
+std::uint64_t UringSelector::start_recv(int fd, void* owner) {
+    State& st = *state_;
+    std::uint32_t slot;
+    if (!st.free_ops.empty()) {
+        slot = st.free_ops.back();
+        st.free_ops.pop_back();
+    } else {
+        slot = static_cast<std::uint32_t>(st.recv_ops.size());
+        st.recv_ops.emplace_back();
+    }
+    State::RecvOp& op = st.recv_ops[slot];
+    const std::uint32_t generation = (op.generation + 1) & uring_detail::arm_mask;
+    op = State::RecvOp{owner, fd, generation, false, false, true, false};
+    st.to_start.push_back(slot);
+    return recv_bit | std::uint64_t{generation} << 32 | slot;
+}
+
+void UringSelector::stop_recv(std::uint64_t id, bool detach) noexcept {
+    State& st = *state_;
+    const std::uint32_t slot = slot_of(id);
+    if (slot >= st.recv_ops.size()) return;
+    State::RecvOp& op = st.recv_ops[slot];
+    if (op.generation != generation_of(id) || op.done) return;
+    op.stopping = true;
+    if (detach) op.owner = nullptr;
+    if (op.in_flight) {
+        // Submitted now when detaching: the request holds the socket's file, and
+        // the caller may be about to close it (as unwatch() does for a poll).
+        if (st.cancel_request(id) && detach) io_uring_submit_and_get_events(&st.ring);
+    } else if (!op.queued) {
+        op.queued = true;
+        st.to_start.push_back(slot);  // ends it, and tells its owner, at the next select()
+    }
+}
+
+void* UringSelector::recv_owner(std::uint64_t id) const noexcept {
+    const State& st = *state_;
+    const std::uint32_t slot = slot_of(id);
+    if (slot >= st.recv_ops.size() || st.recv_ops[slot].generation != generation_of(id)) return nullptr;
+    return st.recv_ops[slot].owner;
+}
+
+const std::vector<UringSelector::Received>& UringSelector::received() const noexcept { return state_->received; }
+
+void UringSelector::recycle(const Received& r) noexcept {
+    if (r.buffer >= 0 && state_->buffers) state_->recycle(static_cast<unsigned>(r.buffer));
+}
+
+}  // namespace tulip

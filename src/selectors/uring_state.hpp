@@ -1,0 +1,129 @@
+// selectors/uring_state (internal): the inside of a UringSelector, shared by
+// uring_selector.cpp (readiness: polls) and uring_recv.cpp (completion reads into
+// a ring of provided buffers). liburing stays out of the public headers.
+#pragma once
+
+#include <liburing.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tulip/errors.hpp"
+#include "tulip/selectors/uring_selector.hpp"
+
+namespace tulip::uring_detail {
+
+// user_data of a request: bit 63 marks an ASYNC_CANCEL's own completion, bit 62 a
+// recv (op slot in the low 32 bits, its generation above); otherwise a poll (fd
+// in the low 32 bits, its arm id in bits 32-61).
+constexpr std::uint64_t cancel_bit = std::uint64_t{1} << 63;
+constexpr std::uint64_t recv_bit = std::uint64_t{1} << 62;
+constexpr std::uint32_t arm_mask = 0x3fffffffu;
+
+inline std::uint64_t tag(int fd, std::uint32_t arm) {
+    return std::uint64_t{arm} << 32 | static_cast<std::uint32_t>(fd);
+}
+
+}  // namespace tulip::uring_detail
+
+namespace tulip {
+
+struct UringSelector::State {
+    using Received = UringSelector::Received;
+
+    struct Poll {
+        std::uint32_t arm = 0;    // id of the poll request in flight; 0: none
+        bool queued = false;      // listed in to_arm
+        bool dormant = false;     // stale (closed or reused fd): not armed again until modified
+        std::uint32_t epoch = 0;  // the select() that last reported this fd ...
+        std::uint32_t index = 0;  // ... and its entry in that answer
+    };
+
+    io_uring ring{};
+    bool open = false;
+    bool enabled = false;
+    bool single_issuer = false;
+    bool skip_cancel_cqe = false;  // IOSQE_CQE_SKIP_SUCCESS works on this kernel
+    std::vector<Poll> polls;       // by fd
+    std::vector<int> to_arm;       // fds to (re)arm at the next select()
+    std::vector<std::uint64_t> to_cancel;  // cancellations to try again at the next select()
+    std::uint32_t next_arm = 0;
+    std::uint32_t epoch = 0;
+
+    // Completion reads (uring_recv.cpp): one multishot recv per op slot, picking
+    // buffers from one provided-buffer ring that every socket shares.
+    struct RecvOp {
+        void* owner = nullptr;  // null: detached (what still comes is dropped) or free
+        int fd = -1;
+        std::uint32_t generation = 0;
+        bool in_flight = false;  // a request is submitted and has not ended
+        bool stopping = false;   // cancelled: never re-armed
+        bool queued = false;     // listed in to_start
+        bool done = false;       // ended; the slot is freed at the next select()
+    };
+    struct BufferRing;  // the registered ring and its buffers
+    std::unique_ptr<BufferRing> buffers;
+    int recv_support = -1;  // -1: not tried yet; 0: the kernel refused the buffer ring
+    std::vector<RecvOp> recv_ops;
+    std::vector<std::uint32_t> free_ops;  // slots to reuse
+    std::vector<std::uint32_t> to_start;  // ops to (re)submit at the next select()
+    std::vector<std::uint32_t> to_free;   // ops that ended, freed at the next select()
+    std::vector<Received> received;       // this select()'s reads, in completion order
+
+    State();
+    ~State();
+    bool make_buffer_ring();
+    void complete_recv(std::uint64_t user_data, int res, unsigned flags);
+    void start_pending_recvs();  // before each submit
+    void recycle(unsigned buffer) noexcept;
+    void release_buffers() noexcept;  // once the ring is gone
+
+    Poll& poll(int fd) {
+        auto i = static_cast<std::size_t>(fd);
+        if (i >= polls.size()) polls.resize(std::max(i + 1, polls.size() * 2));
+        return polls[i];
+    }
+    void queue_arm(int fd) {
+        Poll& p = poll(fd);
+        p.dormant = false;
+        if (!p.queued) {
+            p.queued = true;
+            to_arm.push_back(fd);
+        }
+    }
+    // An SQE, submitting what is queued when the submission queue is full.
+    io_uring_sqe* sqe() noexcept {
+        io_uring_sqe* s = io_uring_get_sqe(&ring);
+        if (s == nullptr && io_uring_submit(&ring) >= 0) s = io_uring_get_sqe(&ring);
+        return s;
+    }
+    // Queues the cancellation of fd's poll, if one is in flight. True if it did.
+    bool cancel(int fd) noexcept {
+        Poll& p = poll(fd);
+        if (p.arm == 0) return false;
+        std::uint64_t old = uring_detail::tag(fd, p.arm);
+        p.arm = 0;  // from now on its completions are dropped
+        return cancel_request(old);
+    }
+    bool cancel_request(std::uint64_t target) noexcept {
+        io_uring_sqe* s = sqe();
+        if (s == nullptr) return false;  // cannot happen once submitted; the ring's exit frees it
+        io_uring_prep_cancel64(s, target, 0);
+        io_uring_sqe_set_data64(s, target | uring_detail::cancel_bit);
+        if (skip_cancel_cqe) s->flags |= IOSQE_CQE_SKIP_SUCCESS;
+        return true;
+    }
+    // Binds the ring to the calling thread (SINGLE_ISSUER) on first use.
+    void enable() {
+        if (enabled) return;
+        // io_uring_register, not io_uring_enable_rings: liburing 2.3's .so lacks that symbol.
+        if (ring.flags & IORING_SETUP_R_DISABLED)
+            check(io_uring_register(static_cast<unsigned>(ring.ring_fd), IORING_REGISTER_ENABLE_RINGS, nullptr, 0),
+                  "io_uring_register(ENABLE_RINGS)");
+        io_uring_register_ring_fd(&ring);  // optional: saves an fd lookup per enter
+        enabled = true;
+    }
+};
+
+}  // namespace tulip

@@ -1,0 +1,67 @@
+// On io_uring a stream transport reads by completion: the kernel fills the loop's
+// provided buffers and no recv syscall is made per message; on the other
+// backends every message costs a recv. Checked by counting the recv calls of an
+// echo exchange, so a silent fall back to readiness reads would fail here.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sys/fault.hpp"
+#include "transport_test.hpp"
+
+namespace tulip::transport_test {
+namespace {
+
+class CountingEcho : public Protocol {
+public:
+    explicit CountingEcho(std::string& got, std::size_t want, Event& done) : got_(got), want_(want), done_(done) {}
+    void connection_made(Transport& t) override { transport_ = &t; }
+    void data_received(std::string_view data) override {
+        got_.append(data);
+        if (got_.size() >= want_) done_.set();
+    }
+    Transport* transport_ = nullptr;
+
+private:
+    std::string& got_;
+    std::size_t want_;
+    Event& done_;
+};
+
+// The recv calls an echo of `messages` messages took, and the backend's name.
+Coro<std::pair<std::uint64_t, std::string>> recvs_for_messages(int messages) {
+    EventLoop& loop = get_running_loop();
+    auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
+    a.setblocking(false);
+    b.setblocking(false);
+    std::string got;
+    Event done;
+    auto [t, p] = co_await loop.create_connection(
+        [&] { return std::make_unique<CountingEcho>(got, static_cast<std::size_t>(messages) * 5, done); },
+        std::move(a));
+    sys::fault::Scope scope;
+    sys::fault::inject({.call = sys::fault::Call::recv, .error = EIO, .skip = ~0ull});  // counts only
+    for (int i = 0; i < messages; ++i) {
+        co_await loop.sock_sendall(b, "hello");
+        co_await sleep(0.001);  // one message per read
+    }
+    co_await done.wait();  // run_bounded bounds the whole test
+    std::uint64_t recvs = sys::fault::calls(sys::fault::Call::recv);
+    std::string all;
+    for (int i = 0; i < messages; ++i) all += "hello";
+    EXPECT_EQ(got, all);
+    t->close();
+    co_return std::pair<std::uint64_t, std::string>(recvs, loop.backend_name());
+}
+
+TEST_F(TransportTest, CompletionReadsOnUringOnly) {
+    auto [recvs, backend] = run_bounded(recvs_for_messages(20));
+    if (backend == "uring") {
+        EXPECT_EQ(recvs, 0u) << "the transport read with recv on io_uring";
+    } else {
+        EXPECT_GE(recvs, 20u);
+    }
+}
+
+}  // namespace
+}  // namespace tulip::transport_test
