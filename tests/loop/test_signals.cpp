@@ -7,15 +7,9 @@
 #include <thread>
 
 #include "loop_fixture.hpp"
+#include "support/sanitizers.hpp"
 #include "tulip/errors.hpp"
 
-#if defined(__SANITIZE_THREAD__)
-#define TULIP_TEST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TULIP_TEST_TSAN 1
-#endif
-#endif
 
 namespace tulip::test {
 namespace {
