@@ -20,7 +20,7 @@ void require_nonblocking(const Socket& sock) {
     if (sock.gettimeout() != 0.0) throw ValueError("the socket must be non-blocking");
 }
 
-bool would_block(long r) { return r == -EAGAIN || r == -EWOULDBLOCK; }
+using sys::would_block;
 
 }  // namespace
 

@@ -64,8 +64,8 @@ void EventLoop::wait_io(int fd, Events direction, ReadyNode* waiter) {
         return;
     }
     s.waiter[direction_index(direction)] = waiter;
-    // Already registered edge-triggered for both directions: nothing to change.
-    if (!s.edge) mark_dirty(fd);
+    // Already registered edge-triggered for this direction: nothing to change.
+    if (!s.edge || !(s.registered & direction)) mark_dirty(fd);
 }
 
 bool EventLoop::cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept {
@@ -80,7 +80,8 @@ bool EventLoop::cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept 
 
 // Makes the backend watch `fd` as its watchers and waiters need. On epoll (and
 // io_uring, as one multishot poll) a descriptor used only by waiters is registered
-// once, edge-triggered for both directions, and left so until it is closed;
+// once, edge-triggered for both directions (only writing while it is read by
+// completion and no read waits), and left so until it is closed;
 // otherwise the registration follows what is wanted now, level-triggered (poll
 // and select change it without a syscall).
 void EventLoop::sync_fd(int fd) {
@@ -89,7 +90,10 @@ void EventLoop::sync_fd(int fd) {
     Events watchers = (s.watcher[0] ? EVENT_READ : 0) | (s.watcher[1] ? EVENT_WRITE : 0);
     Events waiters = (s.waiter[0] ? EVENT_READ : 0) | (s.waiter[1] ? EVENT_WRITE : 0);
     bool edge = (impl_->epoll || impl_->uring) && watchers == 0 && (waiters != 0 || s.edge);
-    Events want = edge ? (EVENT_READ | EVENT_WRITE) : (watchers | waiters);
+    // A descriptor read by completion needs no read readiness: each arrival would
+    // post a poll completion for nothing.
+    Events edge_events = s.recv_op != 0 && !s.waiter[0] ? EVENT_WRITE : EVENT_READ | EVENT_WRITE;
+    Events want = edge ? edge_events : (watchers | waiters);
     if (want == s.registered && edge == s.edge) return;
 
     Selector& sel = *impl_->selector;
@@ -197,6 +201,7 @@ bool EventLoop::start_recv(int fd, RecvHandler* handler) {
     FdState& s = fd_state(fd);
     if (s.recv_op != 0) throw RuntimeError(fmt::format("fd {} is already read by completion", fd));
     s.recv_op = impl_->uring->start_recv(fd, handler);
+    if (s.registered & EVENT_READ) mark_dirty(fd);  // e.g. by sock_connect: drop the read half
     return true;
 }
 
@@ -204,7 +209,10 @@ void EventLoop::stop_recv(int fd, bool detach) noexcept {
     if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return;
     FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
     if (s.recv_op == 0) return;
-    impl_->uring->stop_recv(std::exchange(s.recv_op, 0), detach);
+    impl_->uring->stop_recv(s.recv_op, detach);
+    // A stop that still reports keeps the op listed until its `last` read (see
+    // deliver_received), so that a detaching stop or the fd's close still finds it.
+    if (detach) s.recv_op = 0;
 }
 
 // Hands this poll's completion reads to their handlers, in the order the kernel

@@ -19,7 +19,7 @@ namespace {
     throw TimeoutError(ETIMEDOUT, std::generic_category(), "timed out");
 }
 
-bool would_block(long r) { return r == -EAGAIN || r == -EWOULDBLOCK; }
+using sys::would_block;
 
 }  // namespace
 

@@ -28,8 +28,17 @@ constexpr unsigned buffer_count = 64;  // a power of two (the ring's mask)
 constexpr unsigned buffer_size = 16 * 1024;
 constexpr unsigned short buffer_group = 0;
 
-std::uint32_t slot_of(std::uint64_t op) { return static_cast<std::uint32_t>(op); }
-std::uint32_t generation_of(std::uint64_t op) { return static_cast<std::uint32_t>(op >> 32) & uring_detail::arm_mask; }
+std::uint64_t op_id(std::uint32_t slot, std::uint32_t generation) {
+    return recv_bit | std::uint64_t{generation} << 32 | slot;
+}
+
+// The op `id` names, or null if its slot was freed or reused since.
+template <class Ops>
+auto* find_op(Ops& ops, std::uint64_t id) {
+    const auto slot = static_cast<std::uint32_t>(id);
+    const auto generation = static_cast<std::uint32_t>(id >> 32) & uring_detail::arm_mask;
+    return slot < ops.size() && ops[slot].generation == generation ? &ops[slot] : nullptr;
+}
 
 }  // namespace
 
@@ -89,7 +98,7 @@ void UringSelector::State::start_pending_recvs() {
         RecvOp& op = recv_ops[slot];
         op.queued = false;
         if (op.done || op.in_flight) continue;
-        const std::uint64_t id = recv_bit | std::uint64_t{op.generation} << 32 | slot;
+        const std::uint64_t id = op_id(slot, op.generation);
         if (op.stopping) {  // stopped before it was ever submitted
             op.done = true;
             to_free.push_back(slot);
@@ -109,12 +118,13 @@ void UringSelector::State::start_pending_recvs() {
 
 void UringSelector::State::complete_recv(std::uint64_t user_data, int res, unsigned flags) {
     const int buffer = (flags & IORING_CQE_F_BUFFER) ? static_cast<int>(flags >> IORING_CQE_BUFFER_SHIFT) : -1;
-    const std::uint32_t slot = slot_of(user_data);
-    if (slot >= recv_ops.size() || recv_ops[slot].generation != generation_of(user_data) || recv_ops[slot].done) {
+    RecvOp* found = find_op(recv_ops, user_data);
+    if (found == nullptr || found->done) {
         if (buffer >= 0) recycle(static_cast<unsigned>(buffer));
         return;
     }
-    RecvOp& op = recv_ops[slot];
+    RecvOp& op = *found;
+    const auto slot = static_cast<std::uint32_t>(found - recv_ops.data());
     const bool ended = (flags & IORING_CQE_F_MORE) == 0;
     if (ended) op.in_flight = false;
     // The kernel ends a multishot by itself (e.g. a CQ overflow), and ENOBUFS (every
@@ -165,32 +175,32 @@ std::uint64_t UringSelector::start_recv(int fd, void* owner) {
     const std::uint32_t generation = (op.generation + 1) & uring_detail::arm_mask;
     op = State::RecvOp{owner, fd, generation, false, false, true, false};
     st.to_start.push_back(slot);
-    return recv_bit | std::uint64_t{generation} << 32 | slot;
+    return op_id(slot, generation);
 }
 
 void UringSelector::stop_recv(std::uint64_t id, bool detach) noexcept {
     State& st = *state_;
-    const std::uint32_t slot = slot_of(id);
-    if (slot >= st.recv_ops.size()) return;
-    State::RecvOp& op = st.recv_ops[slot];
-    if (op.generation != generation_of(id) || op.done) return;
-    op.stopping = true;
-    if (detach) op.owner = nullptr;
-    if (op.in_flight) {
-        // Submitted now when detaching: the request holds the socket's file, and
-        // the caller may be about to close it (as unwatch() does for a poll).
-        if (st.cancel_request(id) && detach) io_uring_submit_and_get_events(&st.ring);
-    } else if (!op.queued) {
-        op.queued = true;
-        st.to_start.push_back(slot);  // ends it, and tells its owner, at the next select()
+    State::RecvOp* found = find_op(st.recv_ops, id);
+    if (found == nullptr || found->done) return;
+    State::RecvOp& op = *found;
+    if (detach) op.owner = nullptr;  // also for an op already stopping (paused, then closed)
+    if (!op.stopping) {
+        op.stopping = true;
+        if (op.in_flight) {
+            st.cancel_request(id);
+        } else if (!op.queued) {
+            op.queued = true;
+            st.to_start.push_back(static_cast<std::uint32_t>(id));  // ends it, and tells its owner, at the next select()
+        }
     }
+    // Submitted now when detaching: the request holds the socket's file, and the
+    // caller may be about to close it (as unwatch() does for a poll).
+    if (detach && op.in_flight) io_uring_submit_and_get_events(&st.ring);
 }
 
 void* UringSelector::recv_owner(std::uint64_t id) const noexcept {
-    const State& st = *state_;
-    const std::uint32_t slot = slot_of(id);
-    if (slot >= st.recv_ops.size() || st.recv_ops[slot].generation != generation_of(id)) return nullptr;
-    return st.recv_ops[slot].owner;
+    const State::RecvOp* op = find_op(state_->recv_ops, id);
+    return op != nullptr ? op->owner : nullptr;
 }
 
 const std::vector<UringSelector::Received>& UringSelector::received() const noexcept { return state_->received; }

@@ -13,10 +13,14 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 
 namespace tulip::sys {
+
+// A -errno result that means "try again when ready" (EAGAIN / EWOULDBLOCK).
+inline bool would_block(long r) noexcept { return r == -EAGAIN || r == -EWOULDBLOCK; }
 
 int socket(int family, int type, int proto);            // adds SOCK_CLOEXEC
 int socketpair(int family, int type, int proto, int fds[2]);

@@ -64,7 +64,7 @@ void ServerState::accept_ready(std::size_t index) {
             }
             continue;
         }
-        if (fd == -EAGAIN || fd == -EWOULDBLOCK) return arm(index);
+        if (sys::would_block(fd)) return arm(index);
         if (fd == -EMFILE || fd == -ENFILE || fd == -ENOBUFS || fd == -ENOMEM) return pause_accepting(-fd);
         loop_.call_exception_handler({fmt::format("accept failed: [Errno {}] {}", -fd, std::strerror(-fd)), nullptr,
                                       listener.getsockname().to_string()});

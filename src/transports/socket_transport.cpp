@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -92,7 +93,8 @@ void SocketTransport::on_readable() {
             // spend a recv on EAGAIN, unless a hang-up was reported (its edge is
             // gone, so read on to the EOF).
             bool drained = static_cast<std::size_t>(n) < buf.size() && !loop_.must_drain(fd());
-            if (!deliver(static_cast<std::size_t>(n), buf)) return;
+            if (!deliver(std::string_view(buf.data(), static_cast<std::size_t>(n)), buffered_protocol_ != nullptr))
+                return;
             if (!drained) continue;
             if (reading_ && !closing_) arm(EVENT_READ);
             return;
@@ -104,12 +106,22 @@ void SocketTransport::on_readable() {
     schedule_read();  // unless resume_reading (from a protocol call) queued it already
 }
 
-bool SocketTransport::deliver(std::size_t n, std::span<char> buf) {
+bool SocketTransport::deliver(std::string_view data, bool in_protocol_buffer) {
     try {
         if (stream_protocol_) {
-            stream_protocol_->data_received(std::string_view(buf.data(), n));
+            stream_protocol_->data_received(data);
+        } else if (in_protocol_buffer) {
+            buffered_protocol_->buffer_updated(data.size());
         } else {
-            buffered_protocol_->buffer_updated(n);
+            // Read elsewhere (by completion, into the loop's buffers): copy in.
+            while (!data.empty()) {
+                std::span<char> buf = buffered_protocol_->get_buffer(data.size());
+                if (buf.empty()) throw RuntimeError("get_buffer() returned an empty buffer");
+                std::size_t n = std::min(buf.size(), data.size());
+                data.copy(buf.data(), n);
+                data.remove_prefix(n);
+                buffered_protocol_->buffer_updated(n);
+            }
         }
         return true;
     } catch (...) {

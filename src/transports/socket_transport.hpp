@@ -2,7 +2,9 @@
 // socket (asyncio's _SelectorSocketTransport), for TCP and Unix sockets.
 // Reads go into the loop's scratch buffer (Protocol) or the protocol's own
 // (BufferedProtocol); writes go out at once and only the rest is buffered.
-// Edge-triggered underneath: reads run until EAGAIN, then wait on the loop.
+// Edge-triggered underneath: reads run until a short read or EAGAIN, then wait
+// on the loop. On io_uring a Protocol's reads come by completion instead, from
+// the loop's buffer ring (socket_transport_recv.cpp).
 #pragma once
 
 #include <exception>
@@ -56,6 +58,7 @@ private:
     using Base = SocketTransportBase<SocketTransport, Transport>;
     friend Base;
     static constexpr const char* context = "<SocketTransport>";
+    static constexpr int no_end = 1;  // held_end_: nothing held
 
     SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol, ServerState* server);
     ~SocketTransport() override;
@@ -72,14 +75,17 @@ private:
     void on_connection_lost() noexcept;
 
     void on_eof();
-    bool deliver(std::size_t n, std::span<char> buf);  // false if the protocol failed
+    // To the protocol; `in_protocol_buffer`: a BufferedProtocol's own get_buffer()
+    // holds it already. False if the protocol failed (the transport is closing).
+    bool deliver(std::string_view data, bool in_protocol_buffer = false);
 
     // Completion reads (io_uring; socket_transport_recv.cpp): the kernel reads, the
     // loop calls on_recv. What it read after a pause_reading waits in held_.
     bool start_completion_reads();
     void on_recv(int res, std::string_view data, bool last) override;
-    void deliver_held();                  // on_readable's work in this mode
-    bool deliver_view(std::string_view data);  // false if the protocol failed
+    void deliver_held();        // on_readable's work in this mode
+    void end_reads(int res);    // EOF (0) or a read error (-errno)
+    void maybe_restart_recv();  // reading again, nothing held, no read running: start one
     void flush();          // writes the buffer until it is empty or the socket is full
 
     Protocol* stream_protocol_ = nullptr;      // exactly one of these two is set
@@ -97,7 +103,7 @@ private:
     bool resume_after_sendfile_ = false;  // it was reading when sendfile began
     bool completion_reads_ = false;  // reads by completion (io_uring) for the transport's life
     bool recv_running_ = false;      // a completion read is started and has not ended
-    bool held_eof_ = false;          // the EOF came while paused
+    int held_end_ = no_end;          // the EOF (0) or read error (-errno) that came while paused
     struct Held {
         std::string data;
         std::size_t pos = 0;  // delivered up to here

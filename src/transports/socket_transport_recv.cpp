@@ -3,7 +3,6 @@
 // without a copy and without a recv syscall per message. pause_reading stops the
 // recv; what the kernel read before the stop took effect is held and delivered by
 // resume_reading, first, so no byte is lost or reordered.
-#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -16,7 +15,7 @@ namespace tulip {
 using detail::os_error;
 
 namespace {
-constexpr std::size_t read_slice = 64 * 1024;  // as the loop's scratch buffer
+constexpr std::size_t read_slice = 64 * 1024;  // at most what one readiness read gives (256 KiB)
 }  // namespace
 
 bool SocketTransport::start_completion_reads() {
@@ -37,22 +36,19 @@ void SocketTransport::stop_reading() noexcept {
 void SocketTransport::on_recv(int res, std::string_view data, bool last) {
     if (last) recv_running_ = false;
     if (closing_) return;
-    const bool direct = reading_ && !held_;  // nothing held waits ahead of it
+    const bool direct = reading_ && !held_ && held_end_ == no_end;  // nothing held waits ahead of it
     if (res > 0) {
         if (direct) {
-            deliver_view(data);
+            deliver(data);
         } else {
             if (!held_) held_ = std::make_unique<Held>();
             held_->data.append(data);
         }
-    } else if (res == 0) {
-        if (direct) return on_eof();
-        held_eof_ = true;
-    } else if (res != -ECANCELED) {
-        return fatal_error(os_error(res, "recv"), "Fatal read error on socket transport");
+    } else if (res != -ECANCELED) {  // the end, after the data before it
+        if (direct) return end_reads(res);
+        held_end_ = res;
     }
-    // Stopped by a pause that resume_reading undid meanwhile: read again.
-    if (last && res == -ECANCELED && reading_ && !closing_ && !held_) start_completion_reads();
+    maybe_restart_recv();  // stopped by a pause that resume_reading undid meanwhile
 }
 
 // resume_reading (through the read node): the held data first, then reads again.
@@ -66,39 +62,23 @@ void SocketTransport::deliver_held() {
         held_->pos += slice.size();
         if (held_->pos == held_->data.size()) {
             std::unique_ptr<Held> done = std::move(held_);  // empty now; alive for the call
-            if (!deliver_view(slice)) return;
-        } else if (!deliver_view(slice)) {
+            if (!deliver(slice)) return;
+        } else if (!deliver(slice)) {
             return;
         }
     }
     if (!reading_ || closing_) return;
-    if (held_eof_) {
-        held_eof_ = false;
-        return on_eof();
-    }
-    if (!recv_running_ && !eof_) start_completion_reads();
+    if (held_end_ != no_end) return end_reads(std::exchange(held_end_, no_end));
+    maybe_restart_recv();
 }
 
-bool SocketTransport::deliver_view(std::string_view data) {
-    try {
-        if (stream_protocol_) {
-            stream_protocol_->data_received(data);
-            return true;
-        }
-        // A BufferedProtocol set by set_protocol after reading began: copy in.
-        while (!data.empty()) {
-            std::span<char> buf = buffered_protocol_->get_buffer(data.size());
-            if (buf.empty()) throw RuntimeError("get_buffer() returned an empty buffer");
-            std::size_t n = std::min(buf.size(), data.size());
-            data.copy(buf.data(), n);
-            data.remove_prefix(n);
-            buffered_protocol_->buffer_updated(n);
-        }
-        return true;
-    } catch (...) {
-        fatal_error(std::current_exception(), "Fatal error: protocol.data_received() call failed.");
-        return false;
-    }
+void SocketTransport::end_reads(int res) {
+    if (res == 0) return on_eof();
+    fatal_error(os_error(res, "recv"), "Fatal read error on socket transport");
+}
+
+void SocketTransport::maybe_restart_recv() {
+    if (reading_ && !closing_ && !held_ && held_end_ == no_end && !recv_running_) start_completion_reads();
 }
 
 }  // namespace tulip

@@ -7,11 +7,12 @@
 #include <string_view>
 #include <system_error>
 
+#include "sys/syscalls.hpp"
 #include "tulip/errors.hpp"
 
 namespace tulip::detail {
 
-inline bool would_block(long r) noexcept { return r == -EAGAIN || r == -EWOULDBLOCK; }
+using sys::would_block;
 
 // The OSError subclass Python raises for the errno in `r` (a negative sys:: result).
 inline std::exception_ptr os_error(long r, std::string_view what) {

@@ -63,5 +63,38 @@ TEST_F(TransportTest, CompletionReadsOnUringOnly) {
     }
 }
 
+// A protocol that pauses and then aborts from data_received: the pause stops the
+// read without detaching it; the abort must still detach it before the transport
+// goes, or the stop's last report reaches a freed transport (ASan: use after free).
+class PauseThenAbort : public Protocol {
+public:
+    explicit PauseThenAbort(Event& lost) : lost_(lost) {}
+    void connection_made(Transport& t) override { transport_ = &t; }
+    void data_received(std::string_view) override {
+        transport_->pause_reading();
+        transport_->abort();
+    }
+    void connection_lost(std::exception_ptr) override { lost_.set(); }
+
+private:
+    Transport* transport_ = nullptr;
+    Event& lost_;
+};
+
+TEST_F(TransportTest, PauseThenAbortInsideDataReceived) {
+    run_bounded([]() -> Coro<void> {
+        EventLoop& loop = get_running_loop();
+        auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
+        a.setblocking(false);
+        b.setblocking(false);
+        Event lost;
+        co_await loop.create_connection([&] { return std::make_unique<PauseThenAbort>(lost); }, std::move(a));
+        co_await loop.sock_sendall(b, "hello");
+        co_await lost.wait();
+        co_await sleep(0.02);  // polls after the transport is gone: the stop's reports arrive
+        EXPECT_EQ(co_await loop.sock_recv(b, 10), "");  // the abort closed the socket
+    }());
+}
+
 }  // namespace
 }  // namespace tulip::transport_test

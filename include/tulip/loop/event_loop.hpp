@@ -270,7 +270,8 @@ public:
     // wait for readiness). One read per fd at a time.
     bool start_recv(int fd, RecvHandler* handler);
     // Stops it. Reads already done still reach the handler, then one `last` call;
-    // with `detach` nothing more reaches it (before the handler goes away).
+    // with `detach` nothing more reaches it (before the handler goes away; also
+    // after a stop without detach whose `last` has not come yet).
     void stop_recv(int fd, bool detach) noexcept;
 
     static std::int64_t seconds_to_ns(double seconds) noexcept;
