@@ -58,14 +58,13 @@ void DatagramSocketTransport::on_readable() {
         socklen_t len = sizeof from;
         ssize_t n = sys::recvfrom(fd(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
         if (would_block(n)) return arm(EVENT_READ);
-        try {
-            if (n >= 0) {  // an empty datagram is a datagram, not an EOF
-                Address addr = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&from), len);
-                datagram_protocol_->datagram_received(std::string_view(buf.data(), static_cast<std::size_t>(n)),
-                                                      addr);
-            } else {
-                datagram_protocol_->error_received(os_error(n, "recvfrom"));
-            }
+        if (n < 0) {
+            report_error(n, "recvfrom");
+            continue;
+        }
+        try {  // an empty datagram is a datagram, not an EOF
+            Address addr = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&from), len);
+            datagram_protocol_->datagram_received(std::string_view(buf.data(), static_cast<std::size_t>(n)), addr);
         } catch (...) {
             return fatal_error(std::current_exception(), "Fatal error: protocol.datagram_received() call failed.");
         }
