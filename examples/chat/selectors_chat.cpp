@@ -35,6 +35,7 @@
 #include "chat/outbox.hpp"
 #include "chat/servers.hpp"
 #include "tulip/errors.hpp"
+#include "tulip/net/accept_errors.hpp"
 #include "tulip/net/getaddrinfo.hpp"
 #include "tulip/selectors.hpp"
 
@@ -205,8 +206,7 @@ void ChatServer::accept(Source&, Events) {
         } catch (const tulip::BlockingIOError&) {
             return;
         } catch (const tulip::OSError& e) {
-            const int err = e.errno_value();
-            if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) continue;  // that one connection
+            if (!tulip::accept_error_is_shortage(e.errno_value())) continue;  // that one connection
             // Out of descriptors: the listener stays readable, so accepting again at
             // once would spin. Pause a quarter second; the clients we have go on.
             say(std::string("accept: ") + e.what() + "; pausing accepts for 0.25 s");

@@ -27,13 +27,8 @@ struct Accepted {
     tulip::Address address;
 };
 
-// accept(2)'s errors that concern only the connection being accepted (or are
-// momentary): a server reports them and goes on accepting.
-bool is_per_connection_error(int err);
-// EMFILE or ENFILE: the listener stays readable, so a server that retried at
-// once would spin until some descriptor is closed; it pauses a little instead.
-bool is_out_of_descriptors(int err);
-// "accept failed: WHY; carrying on" on stderr, for a per-connection error.
+// "accept failed: WHY; carrying on" on stderr, for an error a server goes on after
+// (tulip::accept_error_is_transient).
 void report_accept_error(const tulip::OSError& error);
 
 // One accept() on `listener`. Returns the client, or nullopt when

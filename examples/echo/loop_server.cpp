@@ -9,6 +9,7 @@
 #include "common/pyrepr.hpp"
 #include "echo/voice.hpp"
 #include "tulip/errors.hpp"
+#include "tulip/net/accept_errors.hpp"
 #include "tulip/transports/server.hpp"
 
 namespace echo {
@@ -90,9 +91,9 @@ tulip::Coro<Accepted> accept_connection(tulip::EventLoop& loop, tulip::Socket& s
             say_connected(server, client.address);
             co_return client;
         } catch (const tulip::OSError& e) {
-            if (!examples::is_per_connection_error(e.errno_value())) throw;
+            if (!tulip::accept_error_is_transient(e.errno_value())) throw;
             examples::report_accept_error(e);
-            if (!examples::is_out_of_descriptors(e.errno_value())) continue;
+            if (!tulip::accept_error_is_shortage(e.errno_value())) continue;
         }
         co_await tulip::sleep(0.01);  // out of descriptors: give others a moment to close theirs
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tulip/errors.hpp"
+#include "tulip/net/accept_errors.hpp"
 #include "tulip/net/address.hpp"
 #include "tulip/net/getaddrinfo.hpp"
 #include "tulip/net/socket.hpp"

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "sys/syscalls.hpp"
+#include "tulip/net/accept_errors.hpp"
 #include "transports/server_state.hpp"
 #include "transports/socket_transport.hpp"
 #include "tulip/coro/coro.hpp"
@@ -65,7 +66,7 @@ void ServerState::accept_ready(std::size_t index) {
             continue;
         }
         if (sys::would_block(fd)) return arm(index);
-        if (fd == -EMFILE || fd == -ENFILE || fd == -ENOBUFS || fd == -ENOMEM) return pause_accepting(-fd);
+        if (accept_error_is_shortage(-fd)) return pause_accepting(-fd);
         loop_.call_exception_handler({fmt::format("accept failed: [Errno {}] {}", -fd, std::strerror(-fd)), nullptr,
                                       listener.getsockname().to_string()});
     }
