@@ -29,17 +29,32 @@ TEST(Lock, AcquireRelease) {
     run_clean(acquire_release());
 }
 
-Coro<void> waiters_served_in_arrival_order() {
+// The scenario most tests start from: the test holds `lock`, and lockers
+// 1..n (tasks[0..n-1]) are queued on it in that order.
+struct QueuedLockers {
     Lock lock;
     std::vector<int> order;
-    co_await lock.acquire();
     std::vector<Task<void>> tasks;
-    for (int i = 0; i < 5; ++i) tasks.push_back(create_task(locker(lock, order, i)));
-    co_await yield();  // all five queued, in creation order
-    lock.release();
-    for (auto& t : tasks) co_await t;
-    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
-    EXPECT_FALSE(lock.locked());
+};
+
+Coro<void> queue_lockers(QueuedLockers& s, int n) {
+    co_await s.lock.acquire();
+    for (int id = 1; id <= n; ++id) s.tasks.push_back(create_task(locker(s.lock, s.order, id)));
+    co_await yield();  // every locker queued, in creation order
+}
+
+// The lockers that got the lock did so in `expected` order, and it is free now.
+void expect_served(const QueuedLockers& s, const std::vector<int>& expected) {
+    EXPECT_EQ(s.order, expected);
+    EXPECT_FALSE(s.lock.locked());
+}
+
+Coro<void> waiters_served_in_arrival_order() {
+    QueuedLockers s;
+    co_await queue_lockers(s, 5);
+    s.lock.release();
+    for (auto& t : s.tasks) co_await t;
+    expect_served(s, {1, 2, 3, 4, 5});
 }
 
 TEST(Lock, WaitersAreServedInArrivalOrder) {
@@ -47,18 +62,15 @@ TEST(Lock, WaitersAreServedInArrivalOrder) {
 }
 
 Coro<void> newcomer_does_not_steal() {
-    Lock lock;
-    std::vector<int> order;
-    co_await lock.acquire();
-    auto waiter = create_task(locker(lock, order, 1));
-    co_await yield();
-    lock.release();  // handed to the waiter, which has not run yet
-    EXPECT_TRUE(lock.locked());
-    co_await lock.acquire();  // a newcomer: queues behind the woken waiter
-    order.push_back(0);
-    lock.release();
-    co_await waiter;
-    EXPECT_EQ(order, (std::vector<int>{1, 0}));
+    QueuedLockers s;
+    co_await queue_lockers(s, 1);
+    s.lock.release();  // handed to the waiter, which has not run yet
+    EXPECT_TRUE(s.lock.locked());
+    co_await s.lock.acquire();  // a newcomer: queues behind the woken waiter
+    s.order.push_back(0);
+    s.lock.release();
+    co_await s.tasks[0];
+    EXPECT_EQ(s.order, (std::vector<int>{1, 0}));
 }
 
 TEST(Lock, NewcomerDoesNotStealFromAWokenWaiter) {
@@ -66,19 +78,14 @@ TEST(Lock, NewcomerDoesNotStealFromAWokenWaiter) {
 }
 
 Coro<void> cancelled_queued_waiter() {
-    Lock lock;
-    std::vector<int> order;
-    co_await lock.acquire();
-    auto a = create_task(locker(lock, order, 1));
-    auto b = create_task(locker(lock, order, 2));
+    QueuedLockers s;
+    co_await queue_lockers(s, 2);
+    s.tasks[0].cancel();
     co_await yield();
-    a.cancel();
-    co_await yield();
-    lock.release();
-    co_await b;
-    co_await test::expect_cancelled(a);
-    EXPECT_EQ(order, std::vector<int>{2});
-    EXPECT_FALSE(lock.locked());
+    s.lock.release();
+    co_await s.tasks[1];
+    co_await test::expect_cancelled(s.tasks[0]);
+    expect_served(s, {2});
 }
 
 TEST(Lock, CancelledWaiterLeavesTheQueue) {
@@ -86,18 +93,13 @@ TEST(Lock, CancelledWaiterLeavesTheQueue) {
 }
 
 Coro<void> cancel_after_handoff_passes_the_lock_on() {
-    Lock lock;
-    std::vector<int> order;
-    co_await lock.acquire();
-    auto a = create_task(locker(lock, order, 1));
-    auto b = create_task(locker(lock, order, 2));
-    co_await yield();
-    lock.release();  // handed to a...
-    a.cancel();      // ...cancelled before it ran: the lock goes to b
-    co_await test::expect_cancelled(a);
-    co_await b;
-    EXPECT_EQ(order, std::vector<int>{2});
-    EXPECT_FALSE(lock.locked());
+    QueuedLockers s;
+    co_await queue_lockers(s, 2);
+    s.lock.release();     // handed to locker 1...
+    s.tasks[0].cancel();  // ...cancelled before it ran: the lock goes to locker 2
+    co_await test::expect_cancelled(s.tasks[0]);
+    co_await s.tasks[1];
+    expect_served(s, {2});
 }
 
 TEST(Lock, CancelAfterHandoffPassesTheLockOn) {
@@ -105,19 +107,15 @@ TEST(Lock, CancelAfterHandoffPassesTheLockOn) {
 }
 
 Coro<void> cancel_after_handoff_frees_the_lock() {
-    Lock lock;
-    std::vector<int> order;
-    co_await lock.acquire();
-    auto a = create_task(locker(lock, order, 1));
-    co_await yield();
-    lock.release();
-    a.cancel();  // nobody else waits: the lock is free again once a has raised
-    co_await test::expect_cancelled(a);
-    EXPECT_FALSE(lock.locked());
-    auto b = create_task(locker(lock, order, 2));  // another task can take it
+    QueuedLockers s;
+    co_await queue_lockers(s, 1);
+    s.lock.release();
+    s.tasks[0].cancel();  // nobody else waits: the lock is free again once it has raised
+    co_await test::expect_cancelled(s.tasks[0]);
+    EXPECT_FALSE(s.lock.locked());
+    auto b = create_task(locker(s.lock, s.order, 2));  // another task can take it
     co_await b;
-    EXPECT_EQ(order, std::vector<int>{2});
-    EXPECT_FALSE(lock.locked());
+    expect_served(s, {2});
 }
 
 TEST(Lock, CancelAfterHandoffDoesNotLeakTheLock) {
@@ -125,19 +123,13 @@ TEST(Lock, CancelAfterHandoffDoesNotLeakTheLock) {
 }
 
 Coro<void> cancel_withdrawn_after_handoff() {
-    Lock lock;
-    std::vector<int> order;
-    co_await lock.acquire();
-    auto a = create_task(locker(lock, order, 1));
-    auto b = create_task(locker(lock, order, 2));
-    co_await yield();
-    lock.release();  // handed to a
-    a.cancel();
-    EXPECT_EQ(a.uncancel(), 0);  // withdrawn before a ran: a goes on, holding the lock
-    co_await a;
-    co_await b;
-    EXPECT_EQ(order, (std::vector<int>{1, 2}));
-    EXPECT_FALSE(lock.locked());
+    QueuedLockers s;
+    co_await queue_lockers(s, 2);
+    s.lock.release();  // handed to locker 1
+    s.tasks[0].cancel();
+    EXPECT_EQ(s.tasks[0].uncancel(), 0);  // withdrawn before it ran: it goes on, holding the lock
+    for (auto& t : s.tasks) co_await t;
+    expect_served(s, {1, 2});
 }
 
 TEST(Lock, CancellationWithdrawnAfterHandoffKeepsTheLock) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/fds.hpp"
 #include "tulip/coro/loop_group.hpp"
 #include "tulip/tulip.hpp"
@@ -14,22 +15,13 @@
 namespace tulip {
 namespace {
 
+using testing::eventually;
+
 class LoopGroupTest : public ::testing::Test {
 protected:
     void TearDown() override { EXPECT_EQ(testing::count_open_fds(), fds_) << "a descriptor leaked"; }
     int fds_ = testing::count_open_fds();
 };
-
-// Spins (bounded) until `done` holds.
-template <class F>
-bool eventually(F done, double seconds = 5.0) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-}
 
 TEST_F(LoopGroupTest, RunPerCoreRunsEveryIndexOnItsOwnThreadAndLoop) {
     std::mutex mutex;

@@ -64,15 +64,25 @@ TEST(Queue, PutWaitsWhileTheQueueIsFull) {
     run_clean(put_blocks_while_full());
 }
 
-Coro<void> getters_served_in_arrival_order() {
+// The scenario most getter tests start from: getters 1..n (tasks[0..n-1]) wait
+// on an empty, unbounded queue, queued in that order.
+struct QueuedGetters {
     Queue<int> q;
     Got got;
     std::vector<Task<void>> tasks;
-    for (int i = 0; i < 4; ++i) tasks.push_back(create_task(getter(q, got, i)));
-    co_await yield();
-    for (int i = 0; i < 4; ++i) q.put_nowait(10 + i);
-    for (auto& t : tasks) co_await t;
-    EXPECT_EQ(got, (Got{{0, 10}, {1, 11}, {2, 12}, {3, 13}}));
+};
+
+Coro<void> queue_getters(QueuedGetters& s, int n) {
+    for (int id = 1; id <= n; ++id) s.tasks.push_back(create_task(getter(s.q, s.got, id)));
+    co_await yield();  // every getter queued, in creation order
+}
+
+Coro<void> getters_served_in_arrival_order() {
+    QueuedGetters s;
+    co_await queue_getters(s, 4);
+    for (int i = 0; i < 4; ++i) s.q.put_nowait(10 + i);
+    for (auto& t : s.tasks) co_await t;
+    EXPECT_EQ(s.got, (Got{{1, 10}, {2, 11}, {3, 12}, {4, 13}}));
 }
 
 TEST(Queue, GettersAreServedInArrivalOrder) {
@@ -85,17 +95,15 @@ Coro<void> put_soon(Queue<int>& q, int item) {
 }
 
 Coro<void> newcomer_does_not_steal() {
-    Queue<int> q;
-    Got got;
-    auto a = create_task(getter(q, got, 1));
-    co_await yield();
-    auto feeder = create_task(put_soon(q, 20));
-    q.put_nowait(10);             // a is woken; 10 stays in the queue until a runs
-    int mine = co_await q.get();  // a newcomer, running first: it must not take 10
-    got.emplace_back(0, mine);
-    co_await a;
+    QueuedGetters s;
+    co_await queue_getters(s, 1);
+    auto feeder = create_task(put_soon(s.q, 20));
+    s.q.put_nowait(10);             // getter 1 is woken; 10 stays in the queue until it runs
+    int mine = co_await s.q.get();  // a newcomer, running first: it must not take 10
+    s.got.emplace_back(0, mine);
+    co_await s.tasks[0];
     co_await feeder;
-    EXPECT_EQ(got, (Got{{1, 10}, {0, 20}}));
+    EXPECT_EQ(s.got, (Got{{1, 10}, {0, 20}}));
 }
 
 TEST(Queue, NewcomerDoesNotTakeTheItemOfAWokenGetter) {
@@ -103,19 +111,15 @@ TEST(Queue, NewcomerDoesNotTakeTheItemOfAWokenGetter) {
 }
 
 Coro<void> get_nowait_steal_keeps_the_place() {
-    Queue<int> q;
-    Got got;
-    auto a = create_task(getter(q, got, 1));
-    auto b = create_task(getter(q, got, 2));
-    co_await yield();
-    q.put_nowait(10);               // wakes a
-    EXPECT_EQ(q.get_nowait(), 10);  // takes what is there, as asyncio does
-    co_await yield(2);              // a finds nothing and waits again, first in line
-    q.put_nowait(20);
-    q.put_nowait(30);
-    co_await a;
-    co_await b;
-    EXPECT_EQ(got, (Got{{1, 20}, {2, 30}}));
+    QueuedGetters s;
+    co_await queue_getters(s, 2);
+    s.q.put_nowait(10);               // wakes getter 1
+    EXPECT_EQ(s.q.get_nowait(), 10);  // takes what is there, as asyncio does
+    co_await yield(2);                // getter 1 finds nothing and waits again, first in line
+    s.q.put_nowait(20);
+    s.q.put_nowait(30);
+    for (auto& t : s.tasks) co_await t;
+    EXPECT_EQ(s.got, (Got{{1, 20}, {2, 30}}));
 }
 
 TEST(Queue, GetterRobbedByGetNowaitKeepsItsPlace) {
@@ -123,16 +127,13 @@ TEST(Queue, GetterRobbedByGetNowaitKeepsItsPlace) {
 }
 
 Coro<void> cancelled_queued_getter() {
-    Queue<int> q;
-    Got got;
-    auto a = create_task(getter(q, got, 1));
-    auto b = create_task(getter(q, got, 2));
-    co_await yield();
-    a.cancel();
-    co_await test::expect_cancelled(a);
-    q.put_nowait(7);  // after the cancelled get: the next getter receives it
-    co_await b;
-    EXPECT_EQ(got, (Got{{2, 7}}));
+    QueuedGetters s;
+    co_await queue_getters(s, 2);
+    s.tasks[0].cancel();
+    co_await test::expect_cancelled(s.tasks[0]);
+    s.q.put_nowait(7);  // after the cancelled get: the next getter receives it
+    co_await s.tasks[1];
+    EXPECT_EQ(s.got, (Got{{2, 7}}));
 }
 
 TEST(Queue, ItemPutAfterACancelledGetGoesToTheNextGetter) {
@@ -140,26 +141,23 @@ TEST(Queue, ItemPutAfterACancelledGetGoesToTheNextGetter) {
 }
 
 Coro<void> getter_cancelled_when_woken() {
-    Queue<int> q;
-    Got got;
-    auto a = create_task(getter(q, got, 1));
-    auto b = create_task(getter(q, got, 2));
-    co_await yield();
-    q.put_nowait(7);  // wakes a...
-    a.cancel();       // ...cancelled in the same iteration: b is woken instead
-    co_await test::expect_cancelled(a);
-    co_await b;
-    EXPECT_EQ(got, (Got{{2, 7}}));
-    EXPECT_TRUE(q.empty());
+    QueuedGetters s;
+    co_await queue_getters(s, 2);
+    s.q.put_nowait(7);    // wakes getter 1...
+    s.tasks[0].cancel();  // ...cancelled in the same iteration: getter 2 is woken instead
+    co_await test::expect_cancelled(s.tasks[0]);
+    co_await s.tasks[1];
+    EXPECT_EQ(s.got, (Got{{2, 7}}));
+    EXPECT_TRUE(s.q.empty());
 
     // Alone: the item stays for the next get().
-    auto c = create_task(getter(q, got, 3));
+    auto c = create_task(getter(s.q, s.got, 3));
     co_await yield();
-    q.put_nowait(8);
+    s.q.put_nowait(8);
     c.cancel();
     co_await test::expect_cancelled(c);
-    EXPECT_EQ(q.qsize(), 1u);
-    EXPECT_EQ(co_await q.get(), 8);
+    EXPECT_EQ(s.q.qsize(), 1u);
+    EXPECT_EQ(co_await s.q.get(), 8);
 }
 
 TEST(Queue, GetterCancelledAsItIsWokenLosesNoItem) {

@@ -1,14 +1,28 @@
-// Helpers for the streams tests: bounded polling, a server's port, handlers
-// that count themselves finished, and the echo handlers the tests share.
+// Helpers for the streams tests: a clean run, bounded polling, a server's port,
+// handlers that count themselves finished, and the echo handlers the tests share.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <functional>
 #include <string>
 
+#include "support/fds.hpp"
 #include "tulip/tulip.hpp"
 
 namespace tulip::testing {
+
+// Runs `main()` to the end (tulip::run closes the loop), then checks that no task
+// is left and no descriptor stayed open. `main` is a factory, so the coroutine
+// is created inside the count.
+template <class F>
+void run_clean(F&& main) {
+    const int fds = count_open_fds();
+    run(main());
+    EXPECT_TRUE(all_tasks().empty());
+    EXPECT_EQ(count_open_fds(), fds);
+}
 
 // Polls `done` every millisecond; false if it still does not hold after `timeout` s.
 inline Coro<bool> wait_until(std::function<bool()> done, double timeout = 2.0) {

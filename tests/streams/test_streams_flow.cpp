@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "stream_test_util.hpp"
-#include "support/fds.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TULIP_TEST_SANITIZED 1
@@ -24,15 +23,8 @@ namespace tulip {
 namespace {
 
 using testing::port_of;
+using testing::run_clean;
 using testing::wait_until;
-
-template <class F>
-void run_clean(F&& main) {
-    const int fds = testing::count_open_fds();
-    run(main());
-    EXPECT_TRUE(all_tasks().empty());
-    EXPECT_EQ(testing::count_open_fds(), fds);
-}
 
 // Fixed, small kernel buffers, so that the kernel does not absorb what the
 // peer does not read (loopback autotuning grows them to megabytes over time).

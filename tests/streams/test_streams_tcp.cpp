@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "stream_test_util.hpp"
-#include "support/fds.hpp"
 
 namespace tulip {
 namespace {
@@ -16,16 +15,8 @@ namespace {
 using testing::echo_bytes;
 using testing::echo_lines;
 using testing::port_of;
+using testing::run_clean;
 using testing::wait_until;
-
-// Runs `main` to the end and checks the clean-close rules.
-template <class F>
-void run_clean(F&& main) {
-    const int fds = testing::count_open_fds();
-    run(main());
-    EXPECT_TRUE(all_tasks().empty());
-    EXPECT_EQ(testing::count_open_fds(), fds);
-}
 
 Coro<void> echo_round_trip(std::string host) {
     int finished = 0;

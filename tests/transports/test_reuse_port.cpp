@@ -1,14 +1,15 @@
 // One loop per core: two loops on two threads each listen on the same port with
 // SO_REUSEPORT (ServerOptions::reuse_port), and the kernel hands connections to both.
 #include <atomic>
-#include <chrono>
-#include <thread>
 
+#include "support/eventually.hpp"
 #include "transport_test.hpp"
 #include "tulip/coro/loop_group.hpp"
 
 namespace tulip::transport_test {
 namespace {
+
+using tulip::testing::eventually;
 
 class ReusePortTest : public TransportTest {};
 
@@ -26,16 +27,6 @@ struct CountingEcho : Protocol {
     void data_received(std::string_view data) override { transport->write(data); }
     void connection_lost(std::exception_ptr) override { --live; }
 };
-
-template <class F>
-bool eventually(F done, double seconds = 5.0) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-}
 
 TEST_F(ReusePortTest, TwoLoopsShareAPortAndBothServe) {
     // Holds a free port for the two servers: bound with SO_REUSEPORT but not
