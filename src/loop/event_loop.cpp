@@ -178,7 +178,10 @@ void EventLoop::timer_cancelled() noexcept { impl_->timers.note_cancelled(); }
 //  3. Run the callbacks that are ready now; those they schedule wait for the next
 //     iteration, so a callback that reschedules itself cannot starve the others.
 void EventLoop::run_once() {
-    if (!running_ && !closed_) attach_close_observer();  // driven by hand, not by run_forever
+    if (!running_ && !closed_) {  // driven by hand, not by run_forever
+        check_uring_thread();
+        attach_close_observer();
+    }
     if (ready_count_ == 0 || since_poll_ >= event_interval || stopping_) {
         std::int64_t timeout = -1;
         std::int64_t next;
@@ -221,6 +224,7 @@ void EventLoop::run_forever() {
     check_open();
     if (running_) throw RuntimeError("This event loop is already running");
     if (t_running) throw RuntimeError("Cannot run the event loop while another loop is running");
+    check_uring_thread();
     // Kept after run_forever returns, until close(): a socket closed between two
     // runs must still leave the backend before its number is reused.
     attach_close_observer();
@@ -237,6 +241,20 @@ void EventLoop::run_forever() {
     while (true) {
         run_once();
         if (stopping_) break;
+    }
+}
+
+// An io_uring ring belongs to the thread that first ran the loop (SINGLE_ISSUER,
+// and the ring fd is registered to that thread): elsewhere io_uring_enter fails
+// with EEXIST or EBADF. Say so before anything is submitted.
+void EventLoop::check_uring_thread() {
+    if (!impl_->uring) return;
+    const std::thread::id me = std::this_thread::get_id();
+    if (impl_->uring_thread == std::thread::id{}) {
+        impl_->uring_thread = me;
+    } else if (impl_->uring_thread != me) {
+        throw RuntimeError("an io_uring event loop runs only on the thread that first ran it; "
+                           "make one loop per thread");
     }
 }
 

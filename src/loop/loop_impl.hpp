@@ -36,6 +36,7 @@ struct EventLoop::Impl {
     std::unique_ptr<Selector> selector;
     EpollSelector* epoll = nullptr;  // set when the selector supports edge triggering ...
     UringSelector* uring = nullptr;  // ... (one of the two)
+    std::thread::id uring_thread;    // the thread a uring loop is bound to, from its first run
     TimerQueue timers;
     std::vector<FdState> fds;
     std::vector<int> dirty;

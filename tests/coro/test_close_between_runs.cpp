@@ -235,7 +235,7 @@ TEST_F(CloseBetweenRuns, LoopMovesToTheThreadThatRunsIt) {
     EventLoop loop;
     if (std::string_view(loop.backend_name()) == "uring") {
         loop.close();
-        GTEST_SKIP() << "an io_uring loop stays on the first thread that ran it";
+        GTEST_SKIP() << "an io_uring loop stays on the first thread that ran it (next test)";
     }
     auto [x, y] = nonblocking_pair();
     std::optional<std::string> got;
@@ -247,6 +247,41 @@ TEST_F(CloseBetweenRuns, LoopMovesToTheThreadThatRunsIt) {
     auto [c, d] = reuse_number(a, b);
     EXPECT_EQ(recv_after_wait(loop, c, d, "three"), "three");
     loop.close();
+}
+
+// A uring loop cannot follow: run on a second thread it raises RuntimeError
+// before submitting anything, and it still works on its own thread and closes
+// from anywhere.
+TEST_F(CloseBetweenRuns, UringLoopStaysOnItsFirstThread) {
+    EventLoop loop;
+    if (std::string_view(loop.backend_name()) != "uring") {
+        loop.close();
+        GTEST_SKIP() << "only an io_uring loop is bound to a thread";
+    }
+    auto [x, y] = nonblocking_pair();
+    EXPECT_EQ(recv_after_wait(loop, x, y, "one"), "one");
+
+    std::string error;
+    std::thread([&] {
+        try {
+            loop.run_forever();
+        } catch (const RuntimeError& e) {
+            error = e.what();
+        }
+        try {
+            loop.run_once();
+        } catch (const RuntimeError& e) {
+            error += " | ";
+            error += e.what();
+        }
+    }).join();
+    EXPECT_NE(error.find("only on the thread that first ran it"), std::string::npos) << error;
+    EXPECT_NE(error.find(" | "), std::string::npos) << "run_once did not check: " << error;
+
+    EXPECT_FALSE(loop.is_running());
+    EXPECT_EQ(recv_after_wait(loop, x, y, "two"), "two");
+    std::thread([&] { loop.close(); }).join();
+    EXPECT_TRUE(loop.is_closed());
 }
 
 TEST_F(CloseBetweenRuns, LoopDestroyedWithoutCloseIsForgotten) {

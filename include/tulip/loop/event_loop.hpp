@@ -166,7 +166,9 @@ public:
     ThreadPoolExecutor& default_executor();
 
     // ---- Running ----
-    void run_forever();             // until stop(); RuntimeError if already running or closed
+    // Until stop(). RuntimeError if already running or closed, or if a uring loop
+    // runs on a thread other than the one that first ran it.
+    void run_forever();
     void stop() noexcept;           // the current iteration finishes, then run_forever returns
     void close();                   // RuntimeError while running; idempotent
     bool is_running() const noexcept { return running_; }
@@ -298,6 +300,7 @@ private:
     void attach_close_observer();
     void detach_close_observer() noexcept;
     void check_open() const;
+    void check_uring_thread();  // RuntimeError if a uring loop runs on a second thread
     void set_signal_handler(int sig, Handle* h);
     // For LoopJob: runs job->finish() on the loop thread and deletes the job there.
     void post_job(LoopJob* job) noexcept;
