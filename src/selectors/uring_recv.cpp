@@ -3,7 +3,14 @@
 // provided buffers (IORING_REGISTER_PBUF_RING, registered by hand: liburing 2.3 has
 // no io_uring_setup_buf_ring). A buffer stays the caller's from its completion
 // until recycle(), whatever happened to the op meanwhile; a completion nobody
-// wants (a detached or stale op) gives its buffer back at once.
+// wants (a detached or stale op) gives its buffer back at the next select().
+//
+// Where the kernel has it (6.12+), the ring is consumed incrementally
+// (IOU_PBUF_RING_INC): a recv takes only the bytes it fills from the current
+// buffer, so small messages share a buffer instead of taking one each, and 10,000
+// connections with a message each do not exhaust 64 buffers. The kernel keeps a
+// buffer while a completion says IORING_CQE_F_BUF_MORE; each completion's data
+// starts where that buffer's previous one ended, which only we can count.
 //
 // An op's user_data is recv_bit | generation << 32 | slot; a slot is freed only at
 // the select() after the op ended, so an owner can still be found while the
@@ -27,6 +34,9 @@ using uring_detail::recv_bit;
 constexpr unsigned buffer_count = 64;  // a power of two (the ring's mask)
 constexpr unsigned buffer_size = 16 * 1024;
 constexpr unsigned short buffer_group = 0;
+// Newer than liburing 2.3's headers (linux/io_uring.h, 6.12).
+constexpr std::uint16_t pbuf_ring_inc = 2;        // IOU_PBUF_RING_INC
+constexpr unsigned cqe_f_buf_more = 1U << 4;     // IORING_CQE_F_BUF_MORE
 
 std::uint64_t op_id(std::uint32_t slot, std::uint32_t generation) {
     return recv_bit | std::uint64_t{generation} << 32 | slot;
@@ -47,6 +57,7 @@ struct UringSelector::State::BufferRing {
     char* data = nullptr;
     static constexpr std::size_t ring_bytes = buffer_count * sizeof(io_uring_buf);
     static constexpr std::size_t data_bytes = std::size_t{buffer_count} * buffer_size;
+    std::uint32_t used[buffer_count] = {};  // incremental: bytes of each buffer already reported
 
     ~BufferRing() {
         if (ring != nullptr) ::munmap(ring, ring_bytes);
@@ -75,7 +86,10 @@ bool UringSelector::State::make_buffer_ring() {
     reg.ring_addr = reinterpret_cast<std::uint64_t>(ring_mem);
     reg.ring_entries = buffer_count;
     reg.bgid = buffer_group;
-    if (io_uring_register_buf_ring(&ring, &reg, 0) != 0) return false;  // < 5.19
+    reg.pad = pbuf_ring_inc;  // the kernel's `flags` field
+    incremental = io_uring_register_buf_ring(&ring, &reg, 0) == 0;
+    reg.pad = 0;
+    if (!incremental && io_uring_register_buf_ring(&ring, &reg, 0) != 0) return false;  // < 5.19
     io_uring_buf_ring_init(br->ring);
     const int mask = io_uring_buf_ring_mask(buffer_count);
     for (unsigned i = 0; i < buffer_count; ++i) {
@@ -88,6 +102,7 @@ bool UringSelector::State::make_buffer_ring() {
 }
 
 void UringSelector::State::recycle(unsigned buffer) noexcept {
+    buffers->used[buffer] = 0;
     io_uring_buf_ring_add(buffers->ring, buffers->buffer(buffer), buffer_size, static_cast<unsigned short>(buffer),
                           io_uring_buf_ring_mask(buffer_count), 0);
     io_uring_buf_ring_advance(buffers->ring, 1);
@@ -117,10 +132,17 @@ void UringSelector::State::start_pending_recvs() {
 }
 
 void UringSelector::State::complete_recv(std::uint64_t user_data, int res, unsigned flags) {
-    const int buffer = (flags & IORING_CQE_F_BUFFER) ? static_cast<int>(flags >> IORING_CQE_BUFFER_SHIFT) : -1;
+    int buffer = (flags & IORING_CQE_F_BUFFER) ? static_cast<int>(flags >> IORING_CQE_BUFFER_SHIFT) : -1;
+    const char* data = nullptr;
+    if (buffer >= 0) {
+        auto id = static_cast<unsigned>(buffer);
+        data = buffers->buffer(id) + buffers->used[id];
+        if (incremental && res > 0) buffers->used[id] += static_cast<std::uint32_t>(res);
+        if (flags & cqe_f_buf_more) buffer = -1;  // still the kernel's: nothing to give back
+    }
     RecvOp* found = find_op(recv_ops, user_data);
     if (found == nullptr || found->done) {
-        if (buffer >= 0) recycle(static_cast<unsigned>(buffer));
+        drop_buffer(buffer);
         return;
     }
     RecvOp& op = *found;
@@ -141,15 +163,20 @@ void UringSelector::State::complete_recv(std::uint64_t user_data, int res, unsig
         to_free.push_back(slot);
     }
     if (op.owner == nullptr) {
-        if (buffer >= 0) recycle(static_cast<unsigned>(buffer));
+        drop_buffer(buffer);
         return;
     }
     if (res == -ENOBUFS) {
         if (!last) return;  // nothing was read
         res = -ECANCELED;   // stopped meanwhile: the owner learns it ended
     }
-    received.push_back({user_data, op.fd, res, buffer >= 0 ? buffers->buffer(static_cast<unsigned>(buffer)) : nullptr, last,
-                        buffer});
+    received.push_back({user_data, op.fd, res, data, last, buffer});
+}
+
+// A buffer whose data nobody will read goes back after this select()'s reads were
+// handed out: earlier data in it (incremental) may still be waiting for its owner.
+void UringSelector::State::drop_buffer(int buffer) {
+    if (buffer >= 0) to_recycle.push_back(static_cast<unsigned>(buffer));
 }
 
 bool UringSelector::can_recv() {

@@ -108,6 +108,8 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
     st.enable();
     ++st.epoch;
     st.received.clear();  // the caller handed out and recycled the last select()'s reads
+    for (unsigned buffer : st.to_recycle) st.recycle(buffer);
+    st.to_recycle.clear();
     for (std::uint32_t slot : std::exchange(st.to_free, {})) {
         st.recv_ops[slot].owner = nullptr;
         st.free_ops.push_back(slot);

@@ -65,10 +65,12 @@ struct UringSelector::State {
     struct BufferRing;  // the registered ring and its buffers
     std::unique_ptr<BufferRing> buffers;
     int recv_support = -1;  // -1: not tried yet; 0: the kernel refused the buffer ring
+    bool incremental = false;  // IOU_PBUF_RING_INC: a buffer holds many reads (uring_recv.cpp)
     std::vector<RecvOp> recv_ops;
     std::vector<std::uint32_t> free_ops;  // slots to reuse
     std::vector<std::uint32_t> to_start;  // ops to (re)submit at the next select()
     std::vector<std::uint32_t> to_free;   // ops that ended, freed at the next select()
+    std::vector<unsigned> to_recycle;     // unwanted reads' buffers, returned at the next select()
     std::vector<Received> received;       // this select()'s reads, in completion order
 
     State();
@@ -77,6 +79,7 @@ struct UringSelector::State {
     void complete_recv(std::uint64_t user_data, int res, unsigned flags);
     void start_pending_recvs();  // before each submit
     void recycle(unsigned buffer) noexcept;
+    void drop_buffer(int buffer);  // -1: none
     void release_buffers() noexcept;  // once the ring is gone
 
     Poll& poll(int fd) {
