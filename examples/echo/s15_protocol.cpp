@@ -27,20 +27,22 @@ public:
 
     void connection_made(tulip::Transport& transport) override {
         transport_ = &transport;
-        peer_ = std::any_cast<tulip::Address>(transport.get_extra_info("peername"));
-        say_connected(server_, peer_);
+        say_connected(server_, peer());
     }
     void data_received(std::string_view data) override { transport_->write(data); }
     void pause_writing() override { transport_->pause_reading(); }
     void resume_writing() override { transport_->resume_reading(); }
     void connection_lost(std::exception_ptr error) override {
-        if (error) say_failed(peer_, error);
+        if (error) say_failed(peer(), error);
     }
 
 private:
+    // Asked of the transport, which keeps it (also after a reset), rather than
+    // copied here: an idle connection's protocol stays three pointers.
+    tulip::Address peer() const { return std::any_cast<tulip::Address>(transport_->get_extra_info("peername")); }
+
     const LoopServer& server_;
     tulip::Transport* transport_ = nullptr;  // valid from connection_made to connection_lost
-    tulip::Address peer_;
 };
 
 tulip::Coro<void> main_protocol(const LoopServer& server) {

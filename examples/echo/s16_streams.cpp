@@ -22,8 +22,10 @@ namespace {
 constexpr std::ptrdiff_t read_size = 64 * 1024;
 
 tulip::Coro<void> handle_echo(tulip::StreamReader reader, tulip::StreamWriter writer, const LoopServer& server) {
-    const auto peer = std::any_cast<tulip::Address>(writer.get_extra_info("peername"));
-    say_connected(server, peer);
+    // The writer's transport keeps the peer (also after a reset): asked, not copied
+    // into this frame, which every idle connection keeps.
+    auto peer = [&writer] { return std::any_cast<tulip::Address>(writer.get_extra_info("peername")); };
+    say_connected(server, peer());
     std::exception_ptr error;
     try {
         for (;;) {
@@ -37,7 +39,7 @@ tulip::Coro<void> handle_echo(tulip::StreamReader reader, tulip::StreamWriter wr
     } catch (const std::exception&) {  // a CancelledError (server stopping) passes through
         error = std::current_exception();
     }
-    if (error) say_failed(peer, error);
+    if (error) say_failed(peer(), error);
 }
 
 tulip::Coro<void> main_streams(const LoopServer& server) {

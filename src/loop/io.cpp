@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "loop/loop_impl.hpp"
+#include "sys/fd_table.hpp"
 #include "sys/syscalls.hpp"
 #include "tulip/errors.hpp"
 
@@ -12,8 +13,7 @@ namespace tulip {
 EventLoop::FdState& EventLoop::fd_state(int fd) {
     if (fd < 0) throw ValueError(fmt::format("invalid file descriptor {}", fd));
     auto index = static_cast<std::size_t>(fd);
-    if (index >= impl_->fds.size()) impl_->fds.resize(std::max(index + 1, impl_->fds.size() * 2));
-    return impl_->fds[index];
+    return sys::fd_slot(impl_->fds, index);
 }
 
 void EventLoop::mark_dirty(int fd) {
@@ -114,7 +114,7 @@ void EventLoop::sync_fd(int fd) {
     } else {
         sel.modify(fd, want);
     }
-    s.registered = want;
+    s.registered = static_cast<std::uint8_t>(want);
 }
 
 // A descriptor is about to be closed on this thread: take it out of the backend

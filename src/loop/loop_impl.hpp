@@ -3,6 +3,7 @@
 // calls; loop_services.cpp: signals and the executor). Internal.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -21,13 +22,14 @@ namespace tulip {
 struct EventLoop::FdState {
     Handle* watcher[2] = {nullptr, nullptr};      // [0] read, [1] write
     ReadyNode* waiter[2] = {nullptr, nullptr};
-    Events registered = 0;  // what the backend watches now
-    Events ready = 0;       // edge-triggered: an edge that came while nobody waited
+    std::uint64_t recv_op = 0;  // the completion read in flight (io_uring); 0: none
+    // Small fields last, packed: one entry per descriptor, 48 bytes.
+    std::uint8_t registered = 0;  // Events the backend watches now
+    std::uint8_t ready = 0;       // Events: an edge that came while nobody waited
     bool edge = false;      // registered edge-triggered (epoll, waiters only)
     bool hangup = false;    // an edge report said hang-up or error: readers read to EAGAIN
     bool read_drained = false;  // a short read emptied it; no read report since
     signed char stream = -1;    // SOCK_STREAM (1) or not (0); -1: not asked yet
-    std::uint64_t recv_op = 0;  // the completion read in flight (io_uring); 0: none
     bool dirty = false;     // in Impl::dirty, to be synced before the next poll
 };
 

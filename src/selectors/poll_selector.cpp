@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "selectors/poll_like.hpp"
+#include "sys/fd_table.hpp"
 #include "sys/syscalls.hpp"
 #include "tulip/errors.hpp"
 
@@ -18,8 +19,7 @@ struct PollSelector::State {
 
     int& position(int fd) {
         auto i = static_cast<std::size_t>(fd);
-        if (i >= index.size()) index.resize(std::max(i + 1, index.size() * 2), -1);
-        return index[i];
+        return sys::fd_slot(index, i, -1);
     }
     void erase(int fd) {
         auto i = static_cast<std::size_t>(fd);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "sys/fd_table.hpp"
 #include "sys/syscalls.hpp"
 #include "tulip/errors.hpp"
 
@@ -45,8 +46,7 @@ void Selector::check_open() const {
 
 Selector::Registration& Selector::slot(int fd) {
     auto index = static_cast<std::size_t>(fd);
-    if (index >= slots_.size()) slots_.resize(std::max(index + 1, slots_.size() * 2));
-    return slots_[index];
+    return sys::fd_slot(slots_, index);
 }
 
 bool Selector::names_same_file(const Registration& reg) noexcept {

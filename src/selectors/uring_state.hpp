@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "sys/fd_table.hpp"
 #include "tulip/errors.hpp"
 #include "tulip/selectors/uring_selector.hpp"
 
@@ -84,8 +85,7 @@ struct UringSelector::State {
 
     Poll& poll(int fd) {
         auto i = static_cast<std::size_t>(fd);
-        if (i >= polls.size()) polls.resize(std::max(i + 1, polls.size() * 2));
-        return polls[i];
+        return sys::fd_slot(polls, i);
     }
     void queue_arm(int fd) {
         Poll& p = poll(fd);

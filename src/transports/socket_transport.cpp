@@ -29,6 +29,7 @@ SocketTransport* SocketTransport::create(EventLoop& loop, Socket sock, std::uniq
 SocketTransport::SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol,
                                  ServerState* server)
     : Base(loop, std::move(sock)), server_(server) {
+    peer_.remember(sock_);
     set_protocol(std::move(protocol));
     if (server_) server_->attach(this);
 }
@@ -44,13 +45,7 @@ std::unique_ptr<BaseProtocol> SocketTransport::set_protocol(std::unique_ptr<Base
     return std::exchange(protocol_, std::move(protocol));
 }
 
-std::any SocketTransport::peername() const {
-    try {
-        return sock_.getpeername();
-    } catch (const OSError&) {
-        return {};  // closed, or the peer is gone: Python gives None too
-    }
-}
+std::any SocketTransport::peername() const { return peer_.get(sock_); }
 
 void SocketTransport::connection_made() {
     if (stream_protocol_) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "transports/peer_name.hpp"
 #include "transports/socket_transport_base.hpp"
 #include "transports/write_buffer.hpp"
 #include "tulip/coro/future.hpp"
@@ -94,6 +95,7 @@ private:
     std::size_t server_index_ = 0;  // our place in the server's connection list
     friend class ServerState;
     WriteBuffer buffer_;
+    PeerName peer_;
     std::optional<Future<void>> flushed_;  // wait_flushed()'s, while the buffer drains
     bool reading_ = true;       // not paused
     bool eof_pending_ = false;  // write_eof() called: shut down writing once flushed

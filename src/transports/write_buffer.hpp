@@ -1,11 +1,13 @@
 // transports/write_buffer: the bytes a transport could not send yet — a FIFO of
 // chunks that leaves in one writev (sendmsg) per flush, up to IOV_MAX chunks.
-// Empty (and allocation-free) while the socket keeps up, which is the usual case.
+// Empty (one null pointer, nothing allocated) while the socket keeps up, which is
+// the usual case.
 #pragma once
 
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 #include <string>
 #include <string_view>
@@ -14,23 +16,28 @@ namespace tulip {
 
 class WriteBuffer {
 public:
-    bool empty() const noexcept { return size_ == 0; }
-    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return !state_; }
+    std::size_t size() const noexcept { return state_ ? state_->size : 0; }
 
     void append(std::string_view data) {
+        if (data.empty()) return;
+        if (!state_) state_ = std::make_unique<State>();
+        std::vector<std::string>& chunks = state_->chunks;
         // Small writes join the last chunk so a burst of tiny writes is one iovec.
-        if (chunks_.size() > head_ && chunks_.back().size() < 4096 && data.size() < 4096) {
-            chunks_.back().append(data);
+        if (chunks.size() > state_->head && chunks.back().size() < 4096 && data.size() < 4096) {
+            chunks.back().append(data);
         } else {
-            chunks_.emplace_back(data);
+            chunks.emplace_back(data);
         }
-        size_ += data.size();
+        state_->size += data.size();
     }
     // Fills `iov` with the pending chunks (at most `max`); returns how many.
     int gather(iovec* iov, int max) const noexcept {
+        if (!state_) return 0;
         int n = 0;
-        std::size_t offset = head_offset_;
-        for (auto it = chunks_.begin() + static_cast<std::ptrdiff_t>(head_); it != chunks_.end() && n < max;
+        std::size_t offset = state_->head_offset;
+        const std::vector<std::string>& chunks = state_->chunks;
+        for (auto it = chunks.begin() + static_cast<std::ptrdiff_t>(state_->head); it != chunks.end() && n < max;
              ++it, ++n) {
             iov[n].iov_base = const_cast<char*>(it->data()) + offset;
             iov[n].iov_len = it->size() - offset;
@@ -40,32 +47,32 @@ public:
     }
     // Drops the first `n` bytes (they were sent).
     void consume(std::size_t n) noexcept {
-        size_ -= n;
+        State& st = *state_;
+        st.size -= n;
         while (n > 0) {
-            std::size_t left = chunks_[head_].size() - head_offset_;
+            std::size_t left = st.chunks[st.head].size() - st.head_offset;
             if (n < left) {
-                head_offset_ += n;
+                st.head_offset += n;
                 return;
             }
             n -= left;
-            ++head_;
-            head_offset_ = 0;
+            ++st.head;
+            st.head_offset = 0;
         }
-        if (head_ == chunks_.size()) clear();  // give the memory back: an idle connection holds none
+        if (st.head == st.chunks.size()) clear();  // give the memory back: an idle connection holds none
     }
-    void clear() noexcept {
-        chunks_ = {};
-        head_ = 0;
-        head_offset_ = 0;
-        size_ = 0;
-    }
+    void clear() noexcept { state_.reset(); }
 
 private:
-    // A vector, not a deque: libstdc++'s deque allocates even when empty.
-    std::vector<std::string> chunks_;
-    std::size_t head_ = 0;  // chunks before it are sent
-    std::size_t head_offset_ = 0;
-    std::size_t size_ = 0;
+    // Only while something is pending: an idle connection pays one pointer.
+    struct State {
+        // A vector, not a deque: libstdc++'s deque allocates even when empty.
+        std::vector<std::string> chunks;
+        std::size_t head = 0;  // chunks before it are sent
+        std::size_t head_offset = 0;
+        std::size_t size = 0;
+    };
+    std::unique_ptr<State> state_;
 };
 
 }  // namespace tulip

@@ -241,6 +241,49 @@ TEST_F(ProtocolCalls, GetExtraInfo) {
     EXPECT_EQ(server_log.calls, (Calls{"CM", "ER", "CL"}));
 }
 
+// asyncio keeps the peer's address from the start: after a reset, when
+// getpeername() fails (ENOTCONN) and an error message wants it most, the
+// transport still answers "peername" in connection_lost.
+Coro<void> peername_after_reset(Address& seen, Address& expected, std::exception_ptr& error) {
+    EventLoop& loop = get_running_loop();
+    Event lost;
+    struct PeerOnLost : Protocol {
+        Address& seen;
+        std::exception_ptr& error;
+        Event& lost;
+        Transport* transport = nullptr;
+        PeerOnLost(Address& s, std::exception_ptr& e, Event& l) : seen(s), error(e), lost(l) {}
+        void connection_made(Transport& t) override { transport = &t; }
+        void data_received(std::string_view) override {}
+        void connection_lost(std::exception_ptr e) override {
+            error = e;
+            std::any peer = transport->get_extra_info("peername");
+            if (peer.has_value()) seen = std::any_cast<Address>(peer);
+            lost.set();
+        }
+    };
+    Server server = co_await loop.create_server(
+        [&] { return std::make_unique<PeerOnLost>(seen, error, lost); }, "127.0.0.1", 0);
+    Socket client(AF_INET, SOCK_STREAM);
+    client.connect(server.sockets().at(0).getsockname());
+    expected = client.getsockname();
+    co_await sleep(0.05);  // the server accepts and starts reading
+    linger abort_on_close{1, 0};
+    ::setsockopt(client.fileno(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    client.close();  // RST
+    co_await lost.wait();
+    server.close();
+    co_await server.wait_closed();
+}
+
+TEST_F(ProtocolCalls, PeernameSurvivesAReset) {
+    Address seen, expected;
+    std::exception_ptr error;
+    run_bounded(peername_after_reset(seen, expected, error));
+    EXPECT_TRUE(error) << "the reset should reach connection_lost as an error";
+    EXPECT_EQ(seen, expected);
+}
+
 // Limits: asyncio's defaults and order (low, high); lowering the high mark below
 // what is buffered pauses at once; draining resumes.
 Coro<void> limits(std::vector<std::string>& flow) {
