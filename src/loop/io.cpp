@@ -193,7 +193,12 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
             }
         }
     }
-    if (impl_->uring) deliver_received();
+    if (impl_->uring) {
+        // Sends first: after a reset the send that failed and the read that saw
+        // EOF (the error went to the send) come together; the error is the news.
+        deliver_sent();
+        deliver_received();
+    }
 }
 
 bool EventLoop::start_recv(int fd, RecvHandler* handler) {
@@ -236,6 +241,27 @@ void EventLoop::deliver_received() {
             }
         }
         uring.recycle(r);
+    }
+}
+
+
+bool EventLoop::can_send() const noexcept { return impl_->uring != nullptr; }
+
+void EventLoop::start_send(int fd, std::string_view data, SendHandler* handler) {
+    impl_->uring->start_send(fd, data.data(), data.size(), handler);
+}
+
+void EventLoop::cancel_send(SendHandler* handler) noexcept { impl_->uring->cancel_send(handler); }
+
+// Hands this poll's finished sends to their handlers. The list stays put meanwhile:
+// a handler's start_send or cancel_send submits, but only select() collects.
+void EventLoop::deliver_sent() {
+    for (const UringSelector::Sent& s : impl_->uring->sent()) {
+        try {
+            static_cast<SendHandler*>(s.owner)->on_sent(s.res);
+        } catch (...) {
+            call_exception_handler({"Exception in a completion send's handler", std::current_exception(), {}});
+        }
     }
 }
 

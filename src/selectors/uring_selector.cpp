@@ -108,6 +108,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
     st.enable();
     ++st.epoch;
     st.received.clear();  // the caller handed out and recycled the last select()'s reads
+    st.sent.clear();
     for (unsigned buffer : st.to_recycle) st.recycle(buffer);
     st.to_recycle.clear();
     for (std::uint32_t slot : std::exchange(st.to_free, {})) {
@@ -137,6 +138,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
             return;
         }
         if (user_data & recv_bit) return st.complete_recv(user_data, res, flags);
+        if (user_data & uring_detail::send_bit) return st.sent.push_back({uring_detail::send_owner(user_data), res});
         const int fd = static_cast<int>(user_data & 0xffffffffu);
         const auto arm = static_cast<std::uint32_t>(user_data >> 32);
         if (static_cast<std::size_t>(fd) >= st.polls.size()) return;
@@ -199,7 +201,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
             } else {
                 io_uring_prep_poll_add(s, fd, poll_like::to_bits(reg->key.events));
             }
-            st.next_arm = (st.next_arm + 1) & arm_mask;  // 30 bits: bits 62-63 mark the other kinds
+            st.next_arm = (st.next_arm + 1) & arm_mask;  // 29 bits: bits 61-63 mark the other kinds
             if (st.next_arm == 0) st.next_arm = 1;           // 0 means "none"
             p.arm = st.next_arm;
             io_uring_sqe_set_data64(s, tag(fd, p.arm));
@@ -230,7 +232,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
         harvest();
         // Done once something is ready or the time is up; a signal, or completions
         // that were only cancellations, resume the wait with the time left.
-        if (!ready_.empty() || !st.received.empty() || left == 0) break;
+        if (!ready_.empty() || !st.received.empty() || !st.sent.empty() || left == 0) break;
         if (timeout_ns > 0) left = std::max<std::int64_t>(0, deadline - sys::monotonic_ns());
         if (left == 0 && r == -ETIME) break;
     }

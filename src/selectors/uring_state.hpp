@@ -16,14 +16,21 @@
 namespace tulip::uring_detail {
 
 // user_data of a request: bit 63 marks an ASYNC_CANCEL's own completion, bit 62 a
-// recv (op slot in the low 32 bits, its generation above); otherwise a poll (fd
-// in the low 32 bits, its arm id in bits 32-61).
+// recv (op slot in the low 32 bits, its generation above), bit 61 a send (its
+// owner's address in the low 48 bits: one send per owner at a time); otherwise a
+// poll (fd in the low 32 bits, its arm id in bits 32-60).
 constexpr std::uint64_t cancel_bit = std::uint64_t{1} << 63;
 constexpr std::uint64_t recv_bit = std::uint64_t{1} << 62;
-constexpr std::uint32_t arm_mask = 0x3fffffffu;
+constexpr std::uint64_t send_bit = std::uint64_t{1} << 61;
+constexpr std::uint32_t arm_mask = 0x1fffffffu;
 
 inline std::uint64_t tag(int fd, std::uint32_t arm) {
     return std::uint64_t{arm} << 32 | static_cast<std::uint32_t>(fd);
+}
+
+inline std::uint64_t send_tag(const void* owner) { return send_bit | reinterpret_cast<std::uintptr_t>(owner); }
+inline void* send_owner(std::uint64_t user_data) {
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(user_data & ((std::uint64_t{1} << 48) - 1)));
 }
 
 }  // namespace tulip::uring_detail
@@ -32,6 +39,7 @@ namespace tulip {
 
 struct UringSelector::State {
     using Received = UringSelector::Received;
+    using Sent = UringSelector::Sent;
 
     struct Poll {
         std::uint32_t arm = 0;    // id of the poll request in flight; 0: none
@@ -73,6 +81,7 @@ struct UringSelector::State {
     std::vector<std::uint32_t> to_free;   // ops that ended, freed at the next select()
     std::vector<unsigned> to_recycle;     // unwanted reads' buffers, returned at the next select()
     std::vector<Received> received;       // this select()'s reads, in completion order
+    std::vector<Sent> sent;               // this select()'s finished sends (uring_send.cpp)
 
     State();
     ~State();

@@ -29,6 +29,7 @@ SocketTransport* SocketTransport::create(EventLoop& loop, Socket sock, std::uniq
 SocketTransport::SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol,
                                  ServerState* server)
     : Base(loop, std::move(sock)), server_(server) {
+    completion_sends_ = loop.can_send();
     peer_.remember(sock_);
     set_protocol(std::move(protocol));
     if (server_) server_->attach(this);
@@ -155,6 +156,11 @@ void SocketTransport::write(std::string_view data) {
     if (eof_pending_) throw RuntimeError("Cannot call write() after write_eof()");
     if (in_sendfile_) throw RuntimeError("unable to write; sendfile is in progress");
     if (data.empty() || lost_) return;
+    if (completion_sends_) {
+        buffer_.append(data);
+        start_send();
+        return maybe_pause_protocol();
+    }
     if (buffer_.empty()) {
         ssize_t n = sys::send(fd(), data.data(), data.size(), 0);
         if (n >= 0) {
@@ -178,7 +184,11 @@ void SocketTransport::writelines(const std::vector<std::string_view>& lines) {
         if (!line.empty()) buffer_.append(line);
     }
     if (buffer_.empty()) return;
-    if (was_empty) flush();  // one writev for all the lines
+    if (completion_sends_) {
+        start_send();
+    } else if (was_empty) {
+        flush();  // one writev for all the lines
+    }
     if (!lost_ && !buffer_.empty()) maybe_pause_protocol();
 }
 
@@ -207,6 +217,10 @@ void SocketTransport::flush() {
         return fatal_error(os_error(n, "send"), "Fatal write error on socket transport");
     }
     if (write_armed_) disarm(EVENT_WRITE);
+    on_flushed();
+}
+
+void SocketTransport::on_flushed() {
     if (flushed_) {
         Future<void> f = *std::exchange(flushed_, std::nullopt);
         if (!f.done()) f.set_result();  // not if its awaiter was cancelled
@@ -231,7 +245,12 @@ void SocketTransport::write_eof() {
 }
 
 void SocketTransport::drop_write_buffer() {
-    buffer_.clear();
+    if (send_running_) {
+        buffer_.drop_unsent();  // the kernel still reads the rest until on_sent
+        loop_.cancel_send(this);
+    } else {
+        buffer_.clear();
+    }
     if (flushed_) {
         Future<void> f = *std::exchange(flushed_, std::nullopt);
         if (!f.done()) f.set_exception(connection_closed());

@@ -4,7 +4,8 @@
 // (BufferedProtocol); writes go out at once and only the rest is buffered.
 // Edge-triggered underneath: reads run until a short read or EAGAIN, then wait
 // on the loop. On io_uring a Protocol's reads come by completion instead, from
-// the loop's buffer ring (socket_transport_recv.cpp).
+// the loop's buffer ring (socket_transport_recv.cpp), and writes go out as sends
+// submitted with the loop's next poll (socket_transport_send.cpp).
 #pragma once
 
 #include <exception>
@@ -23,7 +24,9 @@ namespace tulip {
 
 class ServerState;
 
-class SocketTransport final : public SocketTransportBase<SocketTransport, Transport>, EventLoop::RecvHandler {
+class SocketTransport final : public SocketTransportBase<SocketTransport, Transport>,
+                              EventLoop::RecvHandler,
+                              EventLoop::SendHandler {
 public:
     // Takes a connected, non-blocking socket. connection_made is called soon (from
     // a loop callback), then reading starts and `waiter` (if given) gets its result,
@@ -88,6 +91,12 @@ private:
     void end_reads(int res);    // EOF (0) or a read error (-errno)
     void maybe_restart_recv();  // reading again, nothing held, no read running: start one
     void flush();          // writes the buffer until it is empty or the socket is full
+    void on_flushed();     // the buffer emptied: wait_flushed, resume_writing, close or write_eof
+
+    // Completion sends (io_uring; socket_transport_send.cpp): write() queues, the
+    // loop submits every queued send with its next poll.
+    void start_send();  // the next bytes, if any and no send is running
+    void on_sent(int res) override;
 
     Protocol* stream_protocol_ = nullptr;      // exactly one of these two is set
     BufferedProtocol* buffered_protocol_ = nullptr;
@@ -105,6 +114,8 @@ private:
     bool resume_after_sendfile_ = false;  // it was reading when sendfile began
     bool completion_reads_ = false;  // reads by completion (io_uring) for the transport's life
     bool recv_running_ = false;      // a completion read is started and has not ended
+    bool completion_sends_ = false;  // writes by completion (io_uring) for the transport's life
+    bool send_running_ = false;      // a completion send is in the kernel's hands
     int held_end_ = no_end;          // the EOF (0) or read error (-errno) that came while paused
     struct Held {
         std::string data;

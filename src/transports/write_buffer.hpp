@@ -11,6 +11,7 @@
 #include <vector>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace tulip {
 
@@ -63,6 +64,42 @@ public:
     }
     void clear() noexcept { state_.reset(); }
 
+    // ---- Completion sends (io_uring): the bytes handed to the kernel move out of
+    // the chunks into `sending`, where later appends cannot move them, until
+    // their send completes. size() still counts them. ----
+    // The bytes to send next: the rest of the send in flight if it was short, else
+    // the next chunk, moved into flight. Empty if nothing waits.
+    std::string_view next_send() {
+        if (!state_) return {};
+        State& st = *state_;
+        if (st.sent_of_sending == st.sending.size() && st.head < st.chunks.size()) {
+            st.sending = std::move(st.chunks[st.head]);
+            st.sending.erase(0, std::exchange(st.head_offset, 0));
+            st.sent_of_sending = 0;
+            if (++st.head == st.chunks.size()) {
+                st.chunks.clear();
+                st.head = 0;
+            }
+        }
+        return std::string_view(st.sending).substr(st.sent_of_sending);
+    }
+    // `n` bytes of what next_send() gave went.
+    void sent(std::size_t n) noexcept {
+        State& st = *state_;
+        st.sent_of_sending += n;
+        st.size -= n;
+        if (st.size == 0) clear();
+    }
+    // Drops what no send holds (abort): only the send in flight's bytes remain.
+    void drop_unsent() noexcept {
+        if (!state_) return;
+        State& st = *state_;
+        st.chunks = {};
+        st.head = st.head_offset = 0;
+        st.size = st.sending.size() - st.sent_of_sending;
+        if (st.size == 0) clear();
+    }
+
 private:
     // Only while something is pending: an idle connection pays one pointer.
     struct State {
@@ -71,6 +108,8 @@ private:
         std::size_t head = 0;  // chunks before it are sent
         std::size_t head_offset = 0;
         std::size_t size = 0;
+        std::string sending;  // completion sends: in the kernel's hands
+        std::size_t sent_of_sending = 0;
     };
     std::unique_ptr<State> state_;
 };

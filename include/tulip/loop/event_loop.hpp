@@ -276,6 +276,23 @@ public:
     // after a stop without detach whose `last` has not come yet).
     void stop_recv(int fd, bool detach) noexcept;
 
+    // ---- For transports: completion sends (io_uring) ----
+    // on_sent(res) once per send: bytes sent (possibly fewer than asked), or -errno
+    // (ECANCELED after cancel_send). Called after a poll, never from start_send.
+    class SendHandler {
+    public:
+        virtual void on_sent(int res) = 0;
+
+    protected:
+        ~SendHandler() = default;
+    };
+    // True if this backend sends by completion (then start_send may be used).
+    bool can_send() const noexcept;
+    // Sends `data` (kept unchanged by the caller until on_sent) on `fd` with the
+    // next poll's submission. One send per handler at a time.
+    void start_send(int fd, std::string_view data, SendHandler* handler);
+    void cancel_send(SendHandler* handler) noexcept;
+
     static std::int64_t seconds_to_ns(double seconds) noexcept;
 
 private:
@@ -294,6 +311,7 @@ private:
     void drain_threadsafe();
     void on_fd_close(int fd) noexcept;
     void deliver_received();  // io_uring's completion reads, after each poll
+    void deliver_sent();      // and its completion sends
     // Closes made on the thread that last ran the loop reach on_fd_close from its
     // first run until close(), running or not (loop/close_observer.cpp).
     struct CloseLink;

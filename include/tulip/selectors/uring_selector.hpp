@@ -76,6 +76,20 @@ public:
     const std::vector<Received>& received() const noexcept;
     void recycle(const Received& r) noexcept;  // gives r's buffer back to the kernel
 
+    // ---- Completion sends (uring_send.cpp) ----
+    // A send of `data` (which must stay put until its completion) on `fd`, queued
+    // now and submitted with the next select()'s wait: a burst of sends to many
+    // sockets costs one io_uring_enter. One send per owner at a time; every send
+    // completes once, in sent(), also after cancel_send (then with -ECANCELED, or
+    // its result if it had finished).
+    struct Sent {
+        void* owner;
+        int res;  // bytes sent, or -errno
+    };
+    void start_send(int fd, const char* data, std::size_t len, void* owner);
+    void cancel_send(void* owner) noexcept;  // submitted now: the request holds the file
+    const std::vector<Sent>& sent() const noexcept;
+
 private:
     void watch(const Registration& reg) override;
     void rewatch(const Registration& reg) override;
