@@ -92,7 +92,7 @@ void EventLoop::sync_fd(int fd) {
     bool edge = (impl_->epoll || impl_->uring) && watchers == 0 && (waiters != 0 || s.edge);
     // A descriptor read by completion needs no read readiness: each arrival would
     // post a poll completion for nothing.
-    Events edge_events = s.recv_op != 0 && !s.waiter[0] ? EVENT_WRITE : EVENT_READ | EVENT_WRITE;
+    Events edge_events = s.op != 0 && !s.waiter[0] ? EVENT_WRITE : EVENT_READ | EVENT_WRITE;
     Events want = edge ? edge_events : (watchers | waiters);
     if (want == s.registered && edge == s.edge) return;
 
@@ -136,7 +136,7 @@ void EventLoop::on_fd_close(int fd) noexcept {
         // A waiter resumes and finds its socket closed (EBADF) rather than hanging.
         if (s.waiter[i]) schedule(s.waiter[i]);
     }
-    if (s.recv_op != 0) impl_->uring->stop_recv(s.recv_op, true);  // the request holds the file
+    if (s.op != 0) impl_->uring->stop_recv(s.op, true);  // a recv or an accept: the request holds the file
     bool was_dirty = s.dirty;
     s = FdState{};
     s.dirty = was_dirty;  // still listed in Impl::dirty; syncing a blank state is a no-op
@@ -198,14 +198,15 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
         // EOF (the error went to the send) come together; the error is the news.
         deliver_sent();
         deliver_received();
+        deliver_accepted();
     }
 }
 
 bool EventLoop::start_recv(int fd, RecvHandler* handler) {
     if (!impl_->uring || !impl_->uring->can_recv()) return false;
     FdState& s = fd_state(fd);
-    if (s.recv_op != 0) throw RuntimeError(fmt::format("fd {} is already read by completion", fd));
-    s.recv_op = impl_->uring->start_recv(fd, handler);
+    if (s.op != 0) throw RuntimeError(fmt::format("fd {} is already read or accepted on by completion", fd));
+    s.op = impl_->uring->start_recv(fd, handler);
     if (s.registered & EVENT_READ) mark_dirty(fd);  // e.g. by sock_connect: drop the read half
     return true;
 }
@@ -213,11 +214,11 @@ bool EventLoop::start_recv(int fd, RecvHandler* handler) {
 void EventLoop::stop_recv(int fd, bool detach) noexcept {
     if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return;
     FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
-    if (s.recv_op == 0) return;
-    impl_->uring->stop_recv(s.recv_op, detach);
+    if (s.op == 0) return;
+    impl_->uring->stop_recv(s.op, detach);
     // A stop that still reports keeps the op listed until its `last` read (see
     // deliver_received), so that a detaching stop or the fd's close still finds it.
-    if (detach) s.recv_op = 0;
+    if (detach) s.op = 0;
 }
 
 // Hands this poll's completion reads to their handlers, in the order the kernel
@@ -230,7 +231,7 @@ void EventLoop::deliver_received() {
         if (r.last) {
             // Ended: the fd may be read again (the handler may start that at once).
             FdState& s = impl_->fds[static_cast<std::size_t>(r.fd)];
-            if (s.recv_op == r.op) s.recv_op = 0;
+            if (s.op == r.op) s.op = 0;
         }
         if (handler != nullptr) {
             try {

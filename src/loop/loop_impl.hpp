@@ -22,7 +22,9 @@ namespace tulip {
 struct EventLoop::FdState {
     Handle* watcher[2] = {nullptr, nullptr};      // [0] read, [1] write
     ReadyNode* waiter[2] = {nullptr, nullptr};
-    std::uint64_t recv_op = 0;  // the completion read in flight (io_uring); 0: none
+    // The completion op in flight (io_uring): a recv, or an accept on a listening
+    // socket (never both: the id's kind tells); 0: none.
+    std::uint64_t op = 0;
     // Small fields last, packed: one entry per descriptor, 48 bytes.
     std::uint8_t registered = 0;  // Events the backend watches now
     std::uint8_t ready = 0;       // Events: an edge that came while nobody waited

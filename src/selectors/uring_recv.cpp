@@ -12,9 +12,7 @@
 // buffer while a completion says IORING_CQE_F_BUF_MORE; each completion's data
 // starts where that buffer's previous one ended, which only we can count.
 //
-// An op's user_data is recv_bit | generation << 32 | slot; a slot is freed only at
-// the select() after the op ended, so an owner can still be found while the
-// caller hands out that select()'s reads.
+// The ops' slots and their stop and re-arm are uring_ops.cpp's (shared with accepts).
 #include <sys/mman.h>
 
 #include <cerrno>
@@ -37,18 +35,6 @@ constexpr unsigned short buffer_group = 0;
 // Newer than liburing 2.3's headers (linux/io_uring.h, 6.12).
 constexpr std::uint16_t pbuf_ring_inc = 2;        // IOU_PBUF_RING_INC
 constexpr unsigned cqe_f_buf_more = 1U << 4;     // IORING_CQE_F_BUF_MORE
-
-std::uint64_t op_id(std::uint32_t slot, std::uint32_t generation) {
-    return recv_bit | std::uint64_t{generation} << 32 | slot;
-}
-
-// The op `id` names, or null if its slot was freed or reused since.
-template <class Ops>
-auto* find_op(Ops& ops, std::uint64_t id) {
-    const auto slot = static_cast<std::uint32_t>(id);
-    const auto generation = static_cast<std::uint32_t>(id >> 32) & uring_detail::arm_mask;
-    return slot < ops.size() && ops[slot].generation == generation ? &ops[slot] : nullptr;
-}
 
 }  // namespace
 
@@ -108,27 +94,10 @@ void UringSelector::State::recycle(unsigned buffer) noexcept {
     io_uring_buf_ring_advance(buffers->ring, 1);
 }
 
-void UringSelector::State::start_pending_recvs() {
-    for (std::uint32_t slot : to_start) {
-        RecvOp& op = recv_ops[slot];
-        op.queued = false;
-        if (op.done || op.in_flight) continue;
-        const std::uint64_t id = op_id(slot, op.generation);
-        if (op.stopping) {  // stopped before it was ever submitted
-            op.done = true;
-            to_free.push_back(slot);
-            if (op.owner != nullptr) received.push_back({id, op.fd, -ECANCELED, nullptr, true, -1});
-            continue;
-        }
-        io_uring_sqe* s = sqe();
-        if (s == nullptr) raise_os_error(EBUSY, "io_uring_get_sqe");
-        io_uring_prep_recv_multishot(s, op.fd, nullptr, 0, 0);
-        s->flags |= IOSQE_BUFFER_SELECT;
-        s->buf_group = buffer_group;
-        io_uring_sqe_set_data64(s, id);
-        op.in_flight = true;
-    }
-    to_start.clear();
+void UringSelector::State::prep_recv(io_uring_sqe* s, const Op& op) noexcept {
+    io_uring_prep_recv_multishot(s, op.fd, nullptr, 0, 0);
+    s->flags |= IOSQE_BUFFER_SELECT;
+    s->buf_group = buffer_group;
 }
 
 void UringSelector::State::complete_recv(std::uint64_t user_data, int res, unsigned flags) {
@@ -140,28 +109,16 @@ void UringSelector::State::complete_recv(std::uint64_t user_data, int res, unsig
         if (incremental && res > 0) buffers->used[id] += static_cast<std::uint32_t>(res);
         if (flags & cqe_f_buf_more) buffer = -1;  // still the kernel's: nothing to give back
     }
-    RecvOp* found = find_op(recv_ops, user_data);
+    Op* found = find_op(user_data);
     if (found == nullptr || found->done) {
         drop_buffer(buffer);
         return;
     }
-    RecvOp& op = *found;
-    const auto slot = static_cast<std::uint32_t>(found - recv_ops.data());
-    const bool ended = (flags & IORING_CQE_F_MORE) == 0;
-    if (ended) op.in_flight = false;
+    Op& op = *found;
     // The kernel ends a multishot by itself (e.g. a CQ overflow), and ENOBUFS (every
     // buffer is out: handed out in this select()) ends it too; the data stays in
     // the socket, so submit it again, after this select()'s buffers came back.
-    const bool rearm = ended && !op.stopping && (res > 0 || res == -ENOBUFS);
-    if (rearm && !op.queued) {
-        op.queued = true;
-        to_start.push_back(slot);
-    }
-    const bool last = ended && !rearm;
-    if (last) {
-        op.done = true;
-        to_free.push_back(slot);
-    }
+    const bool last = end_or_rearm(op, user_data, flags, res > 0 || res == -ENOBUFS);
     if (op.owner == nullptr) {
         drop_buffer(buffer);
         return;
@@ -188,47 +145,11 @@ bool UringSelector::can_recv() {
     return st.recv_support == 1;
 }
 
-std::uint64_t UringSelector::start_recv(int fd, void* owner) {
-    State& st = *state_;
-    std::uint32_t slot;
-    if (!st.free_ops.empty()) {
-        slot = st.free_ops.back();
-        st.free_ops.pop_back();
-    } else {
-        slot = static_cast<std::uint32_t>(st.recv_ops.size());
-        st.recv_ops.emplace_back();
-    }
-    State::RecvOp& op = st.recv_ops[slot];
-    const std::uint32_t generation = (op.generation + 1) & uring_detail::arm_mask;
-    op = State::RecvOp{owner, fd, generation, false, false, true, false};
-    st.to_start.push_back(slot);
-    return op_id(slot, generation);
-}
+std::uint64_t UringSelector::start_recv(int fd, void* owner) { return state_->new_op(fd, owner, recv_bit); }
 
-void UringSelector::stop_recv(std::uint64_t id, bool detach) noexcept {
-    State& st = *state_;
-    State::RecvOp* found = find_op(st.recv_ops, id);
-    if (found == nullptr || found->done) return;
-    State::RecvOp& op = *found;
-    if (detach) op.owner = nullptr;  // also for an op already stopping (paused, then closed)
-    if (!op.stopping) {
-        op.stopping = true;
-        if (op.in_flight) {
-            st.cancel_request(id);
-        } else if (!op.queued) {
-            op.queued = true;
-            st.to_start.push_back(static_cast<std::uint32_t>(id));  // ends it, and tells its owner, at the next select()
-        }
-    }
-    // Submitted now when detaching: the request holds the socket's file, and the
-    // caller may be about to close it (as unwatch() does for a poll).
-    if (detach && op.in_flight) io_uring_submit_and_get_events(&st.ring);
-}
+void UringSelector::stop_recv(std::uint64_t id, bool detach) noexcept { state_->stop_op(id, detach); }
 
-void* UringSelector::recv_owner(std::uint64_t id) const noexcept {
-    const State::RecvOp* op = find_op(state_->recv_ops, id);
-    return op != nullptr ? op->owner : nullptr;
-}
+void* UringSelector::recv_owner(std::uint64_t id) const noexcept { return state_->owner(id); }
 
 const std::vector<UringSelector::Received>& UringSelector::received() const noexcept { return state_->received; }
 

@@ -1,9 +1,10 @@
 // UringSelector: registrations become IORING_OP_POLL_ADD requests, armed lazily
 // at the next select() so that a burst of add/modify/remove costs no syscall and
 // select() submits and waits in one io_uring_enter. Each poll's user_data holds
-// the fd (low 32 bits) and an arm id (bits 32-62); a completion whose arm id is
+// the fd (low 32 bits) and an arm id (bits 32-60); a completion whose arm id is
 // not the fd's current one (cancelled, replaced, from an earlier registration of
-// the number) is dropped. Bit 63 marks the completion of a cancellation.
+// the number) is dropped. Bit 63 marks the completion of a cancellation, bits 62
+// and 61 the completion ops (uring_ops.cpp).
 //
 // Cancelling uses IORING_OP_ASYNC_CANCEL, not POLL_REMOVE: POLL_REMOVE fails with
 // EALREADY while the poll has a wake-up pending (as a busy multishot poll often
@@ -24,6 +25,7 @@ namespace {
 
 namespace fault = sys::fault;
 
+using uring_detail::accept_bit;
 using uring_detail::arm_mask;
 using uring_detail::cancel_bit;
 using uring_detail::recv_bit;
@@ -77,7 +79,9 @@ UringSelector::UringSelector() : state_(std::make_unique<State>()) {
 }
 
 UringSelector::~UringSelector() {
-    if (state_->open) io_uring_queue_exit(&state_->ring);
+    if (!state_->open) return;
+    state_->close_pending_accepts();
+    io_uring_queue_exit(&state_->ring);
 }
 
 int UringSelector::fileno() const noexcept { return state_->open ? state_->ring.ring_fd : -1; }
@@ -107,14 +111,12 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
     State& st = *state_;
     st.enable();
     ++st.epoch;
-    st.received.clear();  // the caller handed out and recycled the last select()'s reads
+    st.received.clear();  // the caller handed out and recycled the last select()'s reads ...
+    st.accepted.clear();  // ... and took (or closed) its accepted fds
     st.sent.clear();
     for (unsigned buffer : st.to_recycle) st.recycle(buffer);
     st.to_recycle.clear();
-    for (std::uint32_t slot : std::exchange(st.to_free, {})) {
-        st.recv_ops[slot].owner = nullptr;
-        st.free_ops.push_back(slot);
-    }
+    st.free_ended_ops();
 
     // Reports `ready` for the registration of `fd`, merged into one entry per fd.
     auto report_merged = [&](const Registration& reg, Events ready, bool hangup) {
@@ -137,8 +139,10 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
             if (res == -EALREADY) st.to_cancel.push_back(user_data & ~cancel_bit);
             return;
         }
+        if ((user_data & uring_detail::send_bits) == uring_detail::send_bits)
+            return st.sent.push_back({uring_detail::send_owner(user_data), res});
         if (user_data & recv_bit) return st.complete_recv(user_data, res, flags);
-        if (user_data & uring_detail::send_bit) return st.sent.push_back({uring_detail::send_owner(user_data), res});
+        if (user_data & accept_bit) return st.complete_accept(user_data, res, flags);
         const int fd = static_cast<int>(user_data & 0xffffffffu);
         const auto arm = static_cast<std::uint32_t>(user_data >> 32);
         if (static_cast<std::size_t>(fd) >= st.polls.size()) return;
@@ -188,7 +192,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
 
     auto arm_pending = [&] {
         for (std::uint64_t target : std::exchange(st.to_cancel, {})) st.cancel_request(target);
-        st.start_pending_recvs();
+        st.start_pending_ops();
         for (int fd : st.to_arm) {
             State::Poll& p = st.polls[static_cast<std::size_t>(fd)];
             p.queued = false;
@@ -213,7 +217,8 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
     std::int64_t left = timeout_ns;
     for (;;) {
         arm_pending();
-        if (!st.received.empty()) left = 0;  // a read stopped before it began is news already
+        // A read or accept stopped before it began is news already.
+        if (!st.received.empty() || !st.accepted.empty()) left = 0;
         int r;
         if (fault::Decision d = fault::check(fault::Call::io_uring_enter); d.error != 0) {
             r = -d.error;
@@ -232,7 +237,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
         harvest();
         // Done once something is ready or the time is up; a signal, or completions
         // that were only cancellations, resume the wait with the time left.
-        if (!ready_.empty() || !st.received.empty() || !st.sent.empty() || left == 0) break;
+        if (!ready_.empty() || !st.received.empty() || !st.accepted.empty() || !st.sent.empty() || left == 0) break;
         if (timeout_ns > 0) left = std::max<std::int64_t>(0, deadline - sys::monotonic_ns());
         if (left == 0 && r == -ETIME) break;
     }
@@ -241,14 +246,18 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
 
 void UringSelector::close() {
     State& st = *state_;
-    if (st.open) io_uring_queue_exit(&st.ring);
+    if (st.open) {
+        st.close_pending_accepts();
+        io_uring_queue_exit(&st.ring);
+    }
     st.open = false;
     Selector::close();
     st.polls = {};
     st.to_arm = {};
     st.release_buffers();  // after the ring: the kernel no longer writes into them
-    st.recv_ops = {};
+    st.ops = {};
     st.received = {};
+    st.accepted = {};
 }
 
 }  // namespace tulip

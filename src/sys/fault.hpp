@@ -18,6 +18,7 @@ enum class Call : std::uint8_t {
     getsockopt, setsockopt, fcntl,
     poll, select, epoll_create, epoll_ctl, epoll_wait,
     io_uring_setup, io_uring_enter,  // made by selectors/uring_selector.cpp through liburing
+    uring_accept,  // an accept the kernel made for io_uring, checked per completion (a fault closes the fd)
     count_  // number of tags; not a call
 };
 

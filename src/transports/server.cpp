@@ -36,42 +36,100 @@ void ServerState::AcceptNode::run() {
     server->accept_ready(index);
 }
 
+void ServerState::AcceptNode::on_accept(int res, bool last) {
+    Ref<ServerState> hold(server);
+    if (last) {
+        live = false;
+        server->release();  // the running op's reference
+    }
+    server->accept_completed(index, res, last);
+}
+
 void ServerState::arm(std::size_t index) {
     retain();
     loop_.wait_io(sockets_[index].fileno(), EVENT_READ, &nodes_[index]);
 }
 
+void ServerState::start_accepting(std::size_t index) {
+    AcceptNode& node = nodes_[index];
+    if (loop_.start_accept(sockets_[index].fileno(), &node)) {
+        node.completion = node.live = true;
+        retain();
+    } else {
+        arm(index);
+    }
+}
+
+// With `detach` nothing more reaches the node (connections accepted meanwhile are
+// closed by the loop); without, the rest still come, then a `last`.
+void ServerState::stop_completion(std::size_t index, bool detach) noexcept {
+    AcceptNode& node = nodes_[index];
+    if (!node.live) return;
+    loop_.stop_accept(sockets_[index].fileno(), detach);
+    if (detach) {
+        node.live = false;
+        release();
+    }
+}
+
 void ServerState::start_serving() {
     if (serving_ || closed_) return;
     serving_ = true;
-    for (std::size_t i = 0; i < sockets_.size(); ++i) arm(i);
+    for (std::size_t i = 0; i < sockets_.size(); ++i) start_accepting(i);
 }
 
 void ServerState::accept_ready(std::size_t index) {
     if (!serving_ || accept_paused_) return;
     Socket& listener = sockets_[index];
-    const bool tcp = nodes_[index].tcp;
     // Up to backlog connections per wake-up (as asyncio), then let others run.
     for (int i = 0; i < backlog_; ++i) {
         if (closed_) return;  // a protocol factory closed the server: `listener` is gone
         int fd = sys::accept(listener.fileno(), nullptr, nullptr, SOCK_NONBLOCK);
         if (fd >= 0) {
-            Socket conn = Socket::adopt(fd, 0.0);
-            try {
-                SocketTransport::create(loop_, std::move(conn), factory_(), tcp, this);
-            } catch (...) {
-                loop_.call_exception_handler({"Error in the protocol factory; connection closed",
-                                              std::current_exception(), "<Server>"});
-            }
+            connection_accepted(fd, nodes_[index].tcp);
             continue;
         }
         if (sys::would_block(fd)) return arm(index);
-        if (accept_error_is_shortage(-fd)) return pause_accepting(-fd);
-        loop_.call_exception_handler({fmt::format("accept failed: [Errno {}] {}", -fd, std::strerror(-fd)), nullptr,
-                                      listener.getsockname().to_string()});
+        accept_failed(index, -fd);
+        if (accept_paused_) return;
     }
     retain();
     loop_.schedule(&nodes_[index]);
+}
+
+// What the kernel accepted for a completion node. An op that ended (an error, or
+// the stop of a pause now over) starts again; a pause restarts it on its timer.
+void ServerState::accept_completed(std::size_t index, int res, bool last) {
+    if (res >= 0) {
+        if (closed_) {
+            sys::close(res);
+        } else {
+            connection_accepted(res, nodes_[index].tcp);
+        }
+    } else if (res != -ECANCELED && !closed_) {
+        accept_failed(index, -res);
+    }
+    if (last && serving_ && !accept_paused_ && !closed_) start_accepting(index);
+}
+
+void ServerState::connection_accepted(int fd, bool tcp) {
+    Socket conn = Socket::adopt(fd, 0.0);
+    try {
+        SocketTransport::create(loop_, std::move(conn), factory_(), tcp, this);
+    } catch (...) {
+        loop_.call_exception_handler(
+            {"Error in the protocol factory; connection closed", std::current_exception(), "<Server>"});
+    }
+}
+
+// Out of descriptors or memory: pause. An error that concerns only that
+// connection (accept(2): treat network errors like EAGAIN): go on. Anything else
+// is reported, and accepting goes on too.
+void ServerState::accept_failed(std::size_t index, int err) {
+    if (accept_error_is_shortage(err)) return pause_accepting(err);
+    if (accept_error_is_transient(err)) return;
+    loop_.call_exception_handler({fmt::format("accept failed: [Errno {}] {}", err, std::strerror(err)), nullptr,
+                                  sockets_[index].getsockname().to_string()});
 }
 
 // Out of descriptors: stop accepting for a moment instead of spinning on a
@@ -87,6 +145,8 @@ void ServerState::pause_accepting(int err) {
                                       nullptr, "<Server>"});
     }
     accept_paused_ = true;
+    // Completion accepts stop; what the kernel accepted meanwhile still comes.
+    for (std::size_t i = 0; i < sockets_.size(); ++i) stop_completion(i, false);
     Ref<ServerState> hold(this);
     accept_retry_ = loop_.call_later(accept_retry_delay, [hold] {
         ServerState* self = hold.get();
@@ -94,8 +154,13 @@ void ServerState::pause_accepting(int err) {
         if (self->closed_ || !self->serving_) return;
         // Try every listener now: those still armed are taken off the loop first,
         // so that no node is both waiting and queued (each holds one reference).
+        // A completion node whose stop has not ended yet restarts at its `last`.
         for (std::size_t i = 0; i < self->sockets_.size(); ++i) {
             AcceptNode& node = self->nodes_[i];
+            if (node.completion) {
+                if (!node.live) self->start_accepting(i);
+                continue;
+            }
             if (self->loop_.cancel_io(self->sockets_[i].fileno(), EVENT_READ, &node)) self->release();
             if (node.queued) continue;
             self->retain();
@@ -106,11 +171,13 @@ void ServerState::pause_accepting(int err) {
 
 void ServerState::close() {
     if (closed_) return;
+    Ref<ServerState> hold(this);  // the nodes' references go here
     closed_ = true;
     serving_ = false;
     accept_retry_.cancel();
     for (std::size_t i = 0; i < sockets_.size(); ++i) {
         if (loop_.cancel_io(sockets_[i].fileno(), EVENT_READ, &nodes_[i])) release();
+        stop_completion(i, true);  // before the socket closes: the request holds its file
     }
     for (Socket& s : sockets_) s.close();
     sockets_.clear();  // Server.sockets is empty once closed (asyncio); queued nodes check serving_ first

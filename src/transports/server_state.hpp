@@ -1,5 +1,7 @@
 // transports/server_state: the inside of a Server — one accept node per
 // listening socket, the connections it made, and who waits for it to close.
+// A node accepts by readiness (a wait, then accept() until EAGAIN), or, where the
+// loop has them (io_uring), by completion: the kernel accepts and posts each fd.
 #pragma once
 
 #include <cstdint>
@@ -38,17 +40,26 @@ public:
     }
 
 private:
-    // Accepts on one listening socket whenever it is readable.
-    struct AcceptNode final : ReadyNode {
+    // Accepts on one listening socket whenever it is readable, or takes what the
+    // kernel accepted for it.
+    struct AcceptNode final : ReadyNode, EventLoop::AcceptHandler {
         ServerState* server = nullptr;
         std::size_t index = 0;  // which listening socket
         bool tcp = true;        // TCP (not Unix): accepted sockets get TCP_NODELAY
+        bool completion = false;  // accepts by completion (io_uring), not readiness
+        bool live = false;        // its completion accept runs (holds a reference) until `last`
         void run() override;
+        void on_accept(int res, bool last) override;
         std::string describe() const override { return "<Server accept>"; }
     };
 
     void accept_ready(std::size_t index);
+    void accept_completed(std::size_t index, int res, bool last);
+    void connection_accepted(int fd, bool tcp);  // both paths: fd becomes a transport
+    void accept_failed(std::size_t index, int err);  // both paths
     void arm(std::size_t index);
+    void start_accepting(std::size_t index);  // by completion, else by readiness
+    void stop_completion(std::size_t index, bool detach) noexcept;
     void pause_accepting(int err);
     void maybe_finish_closing();
 

@@ -176,24 +176,29 @@ Coro<void> emfile(EmfileResult& r) {
     EventLoop& loop = get_running_loop();
     loop.set_exception_handler([&r](EventLoop&, const ExceptionContext&) { ++r.handler_calls; });
     int accepted = 0;
-    Server server = co_await loop.create_server(
-        [&] {
-            ++accepted;
-            return std::make_unique<Echo>();
-        },
-        "127.0.0.1", 0);
-    Address addr = server.sockets().at(0).getsockname();
+    Socket listener(AF_INET);
+    listener.bind(Address::ipv4("127.0.0.1", 0));
+    listener.listen(100);
+    Address addr = listener.getsockname();
     constexpr int n = 10;
     std::vector<Socket> clients;
     for (int i = 0; i < n; ++i) {  // made now: no descriptor can be made once the limit is low
         clients.emplace_back(AF_INET);
         clients.back().setblocking(false);
     }
+    // Lowered before the server starts: io_uring's accept reads the limit when
+    // it is submitted, not per connection.
+    FdLimit limit;
+    limit.lower(limit_leaving(3));  // room for three accepted connections
+    Server server = co_await loop.create_server(
+        [&] {
+            ++accepted;
+            return std::make_unique<Echo>();
+        },
+        std::move(listener));
     co_await loop.sock_connect(clients[0], addr);
     EXPECT_EQ(co_await echo(clients[0], "first"), "first");
 
-    FdLimit limit;
-    limit.lower(limit_leaving(2));  // room for two more accepted connections
     for (int i = 1; i < n; ++i) co_await loop.sock_connect(clients[i], addr);  // queued by the kernel
     double start = cpu_seconds();
     co_await sleep(1.0);

@@ -276,6 +276,25 @@ public:
     // after a stop without detach whose `last` has not come yet).
     void stop_recv(int fd, bool detach) noexcept;
 
+    // ---- For servers: completion accepts (io_uring) ----
+    // The kernel accepts each connection on a listening socket as it comes and the
+    // loop hands it out: on_accept(res, last) with res >= 0 the new socket's fd
+    // (non-blocking, close-on-exec; the handler owns it), -errno on error
+    // (ECANCELED: stopped). `last`: nothing more comes; after an error other than
+    // ECANCELED, accepting goes on only if the handler starts it again.
+    class AcceptHandler {
+    public:
+        virtual void on_accept(int res, bool last) = 0;
+
+    protected:
+        ~AcceptHandler() = default;
+    };
+    // Starts accepting on `listen_fd` so; false if this backend has no completion
+    // accepts (then wait for readiness and accept()). One per fd at a time.
+    bool start_accept(int listen_fd, AcceptHandler* handler);
+    // As stop_recv; with `detach`, connections accepted meanwhile are closed.
+    void stop_accept(int listen_fd, bool detach) noexcept;
+
     // ---- For transports: completion sends (io_uring) ----
     // on_sent(res) once per send: bytes sent (possibly fewer than asked), or -errno
     // (ECANCELED after cancel_send). Called after a poll, never from start_send.
@@ -312,6 +331,7 @@ private:
     void on_fd_close(int fd) noexcept;
     void deliver_received();  // io_uring's completion reads, after each poll
     void deliver_sent();      // and its completion sends
+    void deliver_accepted();  // io_uring's completion accepts, after each poll
     // Closes made on the thread that last ran the loop reach on_fd_close from its
     // first run until close(), running or not (loop/close_observer.cpp).
     struct CloseLink;

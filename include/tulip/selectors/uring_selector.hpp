@@ -76,6 +76,30 @@ public:
     const std::vector<Received>& received() const noexcept;
     void recycle(const Received& r) noexcept;  // gives r's buffer back to the kernel
 
+    // ---- Completion accepts (beyond a selector: the event loop's Server) ----
+    // A multishot accept per listening socket: the kernel accepts each connection
+    // as it comes (non-blocking, close-on-exec) and posts its fd. An op ends with
+    // an error or a stop; one the kernel ends by itself after a success, or with
+    // ECONNABORTED/EINTR (nothing the owner must hear, as sys::accept retries them),
+    // is re-armed. An fd accepted for a detached op is closed here, never leaked.
+    // The kernel reads RLIMIT_NOFILE when the op is submitted, not per accept.
+    struct Accepted {
+        std::uint64_t op;
+        int fd;    // the listening socket
+        int res;   // >= 0: the accepted fd, now the caller's; < 0: -errno (ECANCELED: stopped)
+        bool last; // the op ended: nothing more comes from it
+    };
+    // True if this kernel has multishot accept (5.19+; checked once per process).
+    static bool can_accept() noexcept;
+    std::uint64_t start_accept(int fd, void* owner);  // submitted at the next select()
+    // As stop_recv: with `detach`, what still comes is closed, and the cancel is
+    // submitted now (the request holds the listening socket's file).
+    void stop_accept(std::uint64_t op, bool detach) noexcept;
+    void* accept_owner(std::uint64_t op) const noexcept;  // null once detached or freed
+    // What the last select() accepted; the caller owns every fd res it hands out,
+    // and must close those it does not.
+    const std::vector<Accepted>& accepted() const noexcept;
+
     // ---- Completion sends (uring_send.cpp) ----
     // A send of `data` (which must stay put until its completion) on `fd`, queued
     // now and submitted with the next select()'s wait: a burst of sends to many

@@ -1,0 +1,51 @@
+// EventLoop: completion accepts (io_uring's multishot accept) for the Server,
+// the accepting counterpart of the completion reads in io.cpp.
+#include <fmt/format.h>
+
+#include "loop/loop_impl.hpp"
+#include "sys/syscalls.hpp"
+#include "tulip/errors.hpp"
+
+namespace tulip {
+
+bool EventLoop::start_accept(int listen_fd, AcceptHandler* handler) {
+    if (!impl_->uring || !UringSelector::can_accept()) return false;
+    FdState& s = fd_state(listen_fd);
+    if (s.op != 0) throw RuntimeError(fmt::format("fd {} is already read or accepted on by completion", listen_fd));
+    s.op = impl_->uring->start_accept(listen_fd, handler);
+    return true;
+}
+
+void EventLoop::stop_accept(int listen_fd, bool detach) noexcept {
+    if (listen_fd < 0 || static_cast<std::size_t>(listen_fd) >= impl_->fds.size()) return;
+    FdState& s = impl_->fds[static_cast<std::size_t>(listen_fd)];
+    if (s.op == 0) return;
+    impl_->uring->stop_accept(s.op, detach);
+    // As stop_recv: a stop that still reports keeps the op listed until its `last`.
+    if (detach) s.op = 0;
+}
+
+// Hands this poll's accepted connections to their handlers, in the order the
+// kernel made them. The owner is looked up per connection: a handler may stop
+// accepting (close its server) meanwhile, and then the rest are closed here.
+void EventLoop::deliver_accepted() {
+    UringSelector& uring = *impl_->uring;
+    for (const UringSelector::Accepted& a : uring.accepted()) {
+        auto* handler = static_cast<AcceptHandler*>(uring.accept_owner(a.op));
+        if (a.last) {
+            FdState& s = impl_->fds[static_cast<std::size_t>(a.fd)];
+            if (s.op == a.op) s.op = 0;  // the handler may start it again at once
+        }
+        if (handler == nullptr) {
+            if (a.res >= 0) sys::close(a.res);
+            continue;
+        }
+        try {
+            handler->on_accept(a.res, a.last);
+        } catch (...) {
+            call_exception_handler({"Exception in a completion accept's handler", std::current_exception(), {}});
+        }
+    }
+}
+
+}  // namespace tulip
