@@ -172,6 +172,10 @@ bool EventLoop::read_drained(int fd) const noexcept {
 }
 
 void EventLoop::poll_io(std::int64_t timeout_ns) {
+    // By index: a send_ready that fails may close a transport, which queues nothing
+    // but may reach the loop.
+    for (std::size_t i = 0; i < impl_->send_queue.size(); ++i) impl_->send_queue[i]->send_ready();
+    impl_->send_queue.clear();
     for (int fd : impl_->dirty) sync_fd(fd);
     impl_->dirty.clear();
     for (const Ready& r : impl_->selector->select_ns(timeout_ns)) {
@@ -247,6 +251,8 @@ void EventLoop::deliver_received() {
 
 
 bool EventLoop::can_send() const noexcept { return impl_->uring != nullptr; }
+
+void EventLoop::queue_send(SendHandler* handler) { impl_->send_queue.push_back(handler); }
 
 void EventLoop::start_send(int fd, std::string_view data, SendHandler* handler) {
     impl_->uring->start_send(fd, data.data(), data.size(), handler);

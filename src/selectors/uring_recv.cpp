@@ -29,8 +29,12 @@ using uring_detail::recv_bit;
 // 1 MiB in all, touched only as used. It also bounds what a paused transport may
 // be handed before its stop takes effect (what the kernel read in one poll).
 // When every buffer is out, a recv ends with ENOBUFS and is re-armed next poll.
-constexpr unsigned buffer_count = 64;  // a power of two (the ring's mask)
-constexpr unsigned buffer_size = 16 * 1024;
+// Consumed incrementally, 16 buffers of 64 KiB: few messages straddle two (a 16
+// KiB message split in two is two sends back). Consumed whole, 64 of 16 KiB:
+// each read takes one, so more of them serve more connections per poll.
+constexpr std::size_t ring_data_bytes = 1 << 20;
+constexpr unsigned max_buffer_count = 64;
+constexpr unsigned incremental_buffer_count = 16;  // powers of two (the ring's mask)
 constexpr unsigned short buffer_group = 0;
 // Newer than liburing 2.3's headers (linux/io_uring.h, 6.12).
 constexpr std::uint16_t pbuf_ring_inc = 2;        // IOU_PBUF_RING_INC
@@ -41,15 +45,20 @@ constexpr unsigned cqe_f_buf_more = 1U << 4;     // IORING_CQE_F_BUF_MORE
 struct UringSelector::State::BufferRing {
     io_uring_buf_ring* ring = nullptr;
     char* data = nullptr;
-    static constexpr std::size_t ring_bytes = buffer_count * sizeof(io_uring_buf);
-    static constexpr std::size_t data_bytes = std::size_t{buffer_count} * buffer_size;
-    std::uint32_t used[buffer_count] = {};  // incremental: bytes of each buffer already reported
+    unsigned count = max_buffer_count;
+    unsigned size = ring_data_bytes / max_buffer_count;
+    static constexpr std::size_t ring_bytes = max_buffer_count * sizeof(io_uring_buf);
+    std::uint32_t used[max_buffer_count] = {};  // incremental: bytes of each buffer already reported
 
     ~BufferRing() {
         if (ring != nullptr) ::munmap(ring, ring_bytes);
-        if (data != nullptr) ::munmap(data, data_bytes);
+        if (data != nullptr) ::munmap(data, ring_data_bytes);
     }
-    char* buffer(unsigned id) const { return data + std::size_t{id} * buffer_size; }
+    char* buffer(unsigned id) const { return data + std::size_t{id} * size; }
+    void give(unsigned id, int offset) {  // to the kernel, `offset` places after the tail
+        io_uring_buf_ring_add(ring, buffer(id), size, static_cast<unsigned short>(id),
+                              io_uring_buf_ring_mask(count), offset);
+    }
 };
 
 UringSelector::State::State() = default;
@@ -60,37 +69,37 @@ void UringSelector::State::release_buffers() noexcept { buffers.reset(); }
 bool UringSelector::State::make_buffer_ring() {
     auto br = std::make_unique<BufferRing>();
     void* ring_mem = ::mmap(nullptr, BufferRing::ring_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
-    void* data_mem = ::mmap(nullptr, BufferRing::data_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    void* data_mem = ::mmap(nullptr, ring_data_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
     if (ring_mem == MAP_FAILED || data_mem == MAP_FAILED) {
         if (ring_mem != MAP_FAILED) ::munmap(ring_mem, BufferRing::ring_bytes);
-        if (data_mem != MAP_FAILED) ::munmap(data_mem, BufferRing::data_bytes);
+        if (data_mem != MAP_FAILED) ::munmap(data_mem, ring_data_bytes);
         return false;
     }
     br->ring = static_cast<io_uring_buf_ring*>(ring_mem);
     br->data = static_cast<char*>(data_mem);
     io_uring_buf_reg reg{};
     reg.ring_addr = reinterpret_cast<std::uint64_t>(ring_mem);
-    reg.ring_entries = buffer_count;
     reg.bgid = buffer_group;
+    reg.ring_entries = incremental_buffer_count;
     reg.pad = pbuf_ring_inc;  // the kernel's `flags` field
     incremental = io_uring_register_buf_ring(&ring, &reg, 0) == 0;
-    reg.pad = 0;
-    if (!incremental && io_uring_register_buf_ring(&ring, &reg, 0) != 0) return false;  // < 5.19
-    io_uring_buf_ring_init(br->ring);
-    const int mask = io_uring_buf_ring_mask(buffer_count);
-    for (unsigned i = 0; i < buffer_count; ++i) {
-        io_uring_buf_ring_add(br->ring, br->buffer(i), buffer_size, static_cast<unsigned short>(i), mask,
-                              static_cast<int>(i));
+    if (!incremental) {
+        reg.ring_entries = max_buffer_count;
+        reg.pad = 0;
+        if (io_uring_register_buf_ring(&ring, &reg, 0) != 0) return false;  // < 5.19
     }
-    io_uring_buf_ring_advance(br->ring, buffer_count);
+    br->count = reg.ring_entries;
+    br->size = static_cast<unsigned>(ring_data_bytes / br->count);
+    io_uring_buf_ring_init(br->ring);
+    for (unsigned i = 0; i < br->count; ++i) br->give(i, static_cast<int>(i));
+    io_uring_buf_ring_advance(br->ring, static_cast<int>(br->count));
     buffers = std::move(br);
     return true;
 }
 
 void UringSelector::State::recycle(unsigned buffer) noexcept {
     buffers->used[buffer] = 0;
-    io_uring_buf_ring_add(buffers->ring, buffers->buffer(buffer), buffer_size, static_cast<unsigned short>(buffer),
-                          io_uring_buf_ring_mask(buffer_count), 0);
+    buffers->give(buffer, 0);
     io_uring_buf_ring_advance(buffers->ring, 1);
 }
 

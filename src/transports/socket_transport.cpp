@@ -158,7 +158,7 @@ void SocketTransport::write(std::string_view data) {
     if (data.empty() || lost_) return;
     if (completion_sends_) {
         buffer_.append(data);
-        start_send();
+        queue_send();
         return maybe_pause_protocol();
     }
     if (buffer_.empty()) {
@@ -185,7 +185,7 @@ void SocketTransport::writelines(const std::vector<std::string_view>& lines) {
     }
     if (buffer_.empty()) return;
     if (completion_sends_) {
-        start_send();
+        queue_send();
     } else if (was_empty) {
         flush();  // one writev for all the lines
     }
@@ -245,7 +245,13 @@ void SocketTransport::write_eof() {
 }
 
 void SocketTransport::drop_write_buffer() {
-    if (send_running_) {
+    if (send_queued_ && !send_running_) {
+        // asyncio's write() sends at once what the socket takes, and an abort drops
+        // only the rest; a completion send waits for the poll, so send it now.
+        std::string_view queued = buffer_.next_send();
+        sys::send(fd(), queued.data(), queued.size(), 0);  // best effort: the connection is going
+        buffer_.clear();
+    } else if (send_running_) {
         buffer_.drop_unsent();  // the kernel still reads the rest until on_sent
         loop_.cancel_send(this);
     } else {

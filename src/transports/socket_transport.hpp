@@ -93,9 +93,10 @@ private:
     void flush();          // writes the buffer until it is empty or the socket is full
     void on_flushed();     // the buffer emptied: wait_flushed, resume_writing, close or write_eof
 
-    // Completion sends (io_uring; socket_transport_send.cpp): write() queues, the
-    // loop submits every queued send with its next poll.
-    void start_send();  // the next bytes, if any and no send is running
+    // Completion sends (io_uring; socket_transport_send.cpp): write() queues the
+    // transport; before its next poll the loop has it start one send of all it has.
+    void queue_send();  // unless a send runs or the transport is queued already
+    void send_ready() override;
     void on_sent(int res) override;
 
     Protocol* stream_protocol_ = nullptr;      // exactly one of these two is set
@@ -116,6 +117,7 @@ private:
     bool recv_running_ = false;      // a completion read is started and has not ended
     bool completion_sends_ = false;  // writes by completion (io_uring) for the transport's life
     bool send_running_ = false;      // a completion send is in the kernel's hands
+    bool send_queued_ = false;       // in the loop's send queue (holding a reference)
     int held_end_ = no_end;          // the EOF (0) or read error (-errno) that came while paused
     struct Held {
         std::string data;

@@ -1,10 +1,12 @@
 // SocketTransport's completion sends, on io_uring: write() copies into the write
-// buffer and queues one send, which the loop submits with its next poll, so the
-// writes of a whole loop iteration (an echo to 100 clients, a chat line to 100
-// receivers) cost one io_uring_enter instead of a send syscall each. One send
-// runs at a time; it holds a reference to the transport until it completes, and
-// its bytes stay in the buffer's `sending` part, untouched by later writes. An
-// abort cancels it; the bytes live until its completion says the kernel let go.
+// buffer and queues the transport with the loop; just before its next poll the
+// loop has it start one send of everything written meanwhile, submitted with
+// that poll. So the writes of a whole loop iteration (an echo to 100 clients, a
+// chat line to 100 receivers, the pieces of one message) cost one io_uring_enter
+// and one send per transport, not a send syscall per write. One send runs at a
+// time; it holds a reference to the transport until it completes, and its bytes
+// stay in the buffer's `sending` part, untouched by later writes. An abort
+// cancels it; the bytes live until its completion says the kernel let go.
 #include "transports/socket_transport.hpp"
 #include "transports/transport_errors.hpp"
 
@@ -12,13 +14,19 @@ namespace tulip {
 
 using detail::os_error;
 
-void SocketTransport::start_send() {
-    if (send_running_) return;
-    std::string_view next = buffer_.next_send();
-    if (next.empty()) return;
-    retain();  // the send's reference: its bytes and this handler live until on_sent
+void SocketTransport::queue_send() {
+    if (send_running_ || send_queued_) return;
+    retain();  // the queue's reference, handed to the send
+    send_queued_ = true;
+    loop_.queue_send(this);
+}
+
+void SocketTransport::send_ready() {
+    send_queued_ = false;
+    std::string_view next = lost_ ? std::string_view{} : buffer_.next_send();
+    if (next.empty()) return release();  // aborted meanwhile
     send_running_ = true;
-    loop_.start_send(fd(), next, this);
+    loop_.start_send(fd(), next, this);  // keeps the queue's reference until on_sent
 }
 
 void SocketTransport::on_sent(int res) {
@@ -30,7 +38,7 @@ void SocketTransport::on_sent(int res) {
     if (res < 0) return fatal_error(os_error(res, "send"), "Fatal write error on socket transport");
     buffer_.sent(static_cast<std::size_t>(res));
     if (buffer_.empty()) return on_flushed();
-    start_send();  // the rest of a short send, or what was written meanwhile
+    queue_send();  // the rest of a short send, and what was written meanwhile
     maybe_resume_protocol();
 }
 

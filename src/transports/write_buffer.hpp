@@ -67,19 +67,18 @@ public:
     // ---- Completion sends (io_uring): the bytes handed to the kernel move out of
     // the chunks into `sending`, where later appends cannot move them, until
     // their send completes. size() still counts them. ----
-    // The bytes to send next: the rest of the send in flight if it was short, else
-    // the next chunk, moved into flight. Empty if nothing waits.
+    // The bytes to send next: the rest of the last send if it was short, else every
+    // chunk waiting, joined and moved into flight. Empty if nothing waits.
     std::string_view next_send() {
         if (!state_) return {};
         State& st = *state_;
         if (st.sent_of_sending == st.sending.size() && st.head < st.chunks.size()) {
             st.sending = std::move(st.chunks[st.head]);
             st.sending.erase(0, std::exchange(st.head_offset, 0));
+            for (std::size_t i = st.head + 1; i < st.chunks.size(); ++i) st.sending += st.chunks[i];
             st.sent_of_sending = 0;
-            if (++st.head == st.chunks.size()) {
-                st.chunks.clear();
-                st.head = 0;
-            }
+            st.chunks.clear();
+            st.head = 0;
         }
         return std::string_view(st.sending).substr(st.sent_of_sending);
     }

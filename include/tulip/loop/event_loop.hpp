@@ -296,19 +296,24 @@ public:
     void stop_accept(int listen_fd, bool detach) noexcept;
 
     // ---- For transports: completion sends (io_uring) ----
-    // on_sent(res) once per send: bytes sent (possibly fewer than asked), or -errno
-    // (ECANCELED after cancel_send). Called after a poll, never from start_send.
+    // A handler with bytes to send queues itself; just before the next poll the
+    // loop calls send_ready(), where it starts one send of all it has (so the
+    // writes of an iteration go out as one send). on_sent(res) once per send:
+    // bytes sent (possibly fewer than asked), or -errno (ECANCELED after
+    // cancel_send); called after a poll.
     class SendHandler {
     public:
+        virtual void send_ready() = 0;
         virtual void on_sent(int res) = 0;
 
     protected:
         ~SendHandler() = default;
     };
-    // True if this backend sends by completion (then start_send may be used).
+    // True if this backend sends by completion (then the calls below may be used).
     bool can_send() const noexcept;
-    // Sends `data` (kept unchanged by the caller until on_sent) on `fd` with the
-    // next poll's submission. One send per handler at a time.
+    void queue_send(SendHandler* handler);  // once until its send_ready()
+    // From send_ready: sends `data` (kept unchanged by the caller until on_sent) on
+    // `fd` with this poll's submission. One send per handler at a time.
     void start_send(int fd, std::string_view data, SendHandler* handler);
     void cancel_send(SendHandler* handler) noexcept;
 
