@@ -185,6 +185,8 @@ def main():
     ap.add_argument("--only", help="comma-separated implementation names")
     ap.add_argument("--scenarios", help="comma-separated scenario keys: " + ",".join(s[0] for s in SCENARIOS))
     ap.add_argument("--docs", default=str(ROOT / "docs"), help="where benchmarks.md and bench/*.png are written")
+    ap.add_argument("--readme", default=str(ROOT / "README.md"),
+                    help="whose make-bench-summary markers get the summary ('' : none)")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
     if args.quick:
@@ -265,6 +267,9 @@ def main():
              "errors": {f"{k}/{n}": e for (k, n), e in errors.items()}}, indent=1))
         report.charts(summary, SCENARIOS, docs / "bench")
         report.splice(docs / "benchmarks.md", text)
+        if args.readme:
+            report.splice(Path(args.readme), report.readme_summary(summary, SCENARIOS, info, args),
+                          report.SUMMARY_BEGIN, report.SUMMARY_END)
         print(f"bench: wrote {docs / 'benchmarks.md'}, {docs / 'bench'}/*.png in {elapsed:.0f} s", file=sys.stderr)
     return 1 if errors else 0
 

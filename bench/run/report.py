@@ -1,12 +1,14 @@
 """report.py: bench.py's output: medians per implementation, the Markdown
 tables, the check of issue 5 §4's targets, the gnuplot charts, and the splice
-of all that into docs/benchmarks.md between its make-bench markers."""
+of all that into docs/benchmarks.md between its make-bench markers, and of a
+summary (one row per scenario, the missed targets) into the README."""
 import shutil
 import statistics
 import subprocess
 from pathlib import Path
 
 BEGIN, END = "<!-- make-bench:begin -->", "<!-- make-bench:end -->"
+SUMMARY_BEGIN, SUMMARY_END = "<!-- make-bench-summary:begin -->", "<!-- make-bench-summary:end -->"
 FIELDS = ("msgs_per_s", "cpu_us_per_msg", "p50_us", "p99_us", "mb_per_s", "bytes_per_conn")
 
 
@@ -131,7 +133,9 @@ def targets(s):
             r = lps / s["lines"]["c-epoll"]["msgs_per_s"]
             out.append(("lines: ≥ 0.9× c-epoll", f"{r:.2f}×", verdict(r >= 0.9)))
     for model, limit in (("protocol", 256), ("streams", 768)):
-        v = get("idle", f"tulip-{model}-epoll", "bytes_per_conn")
+        vals = [get("idle", f"tulip-{model}-{be}", "bytes_per_conn") for be in ("epoll", "uring")]
+        vals = [v for v in vals if v is not None]
+        v = min(vals) if vals else None
         if v is not None:
             out.append((f"idle: {model} ≤ {limit} B per connection", f"{v:,.0f} B", verdict(v <= limit)))
     a, b = get("c10k", "tulip-protocol-epoll", "msgs_per_s"), get("c100", "tulip-protocol-epoll", "msgs_per_s")
@@ -172,6 +176,42 @@ def markdown(s, scenarios, info, args, elapsed, skipped, errors):
     return "\n".join(L) + "\n"
 
 
+def readme_summary(s, scenarios, info, args):
+    """The README's view of the run: tulip's best row against the best peer's in
+    each scenario, then every missed target with its ratio."""
+    L = [SUMMARY_BEGIN, "",
+         f"Last run: {info['date']}, commit {info['commit']}; {info['cpus']} vCPUs ({info['cpu_model']}), Linux "
+         f"{info['kernel']}; Python {info['python']}, libuv {info['libuv']}. Medians of {args.runs} runs, "
+         "implementations alternating, server on CPU 0 and the load generator on CPU 1. Every table, chart and "
+         "the method: [docs/benchmarks.md](docs/benchmarks.md).", "",
+         "| scenario | tulip's best | its CPU µs/msg | best peer by CPU | its CPU µs/msg | CPU ÷ peer | "
+         "throughput ÷ best peer's |", "|---|---|---:|---|---:|---:|---:|"]
+    for key, title, _ in scenarios:
+        rows = s.get(key)
+        if not rows:
+            continue
+        field = "bytes_per_conn" if key == "idle" else "cpu_us_per_msg"
+        tulip = [(r[field], n) for n, r in rows.items() if r["group"] == "tulip" and r.get(field)]
+        pname, pval = best_peer(rows, field, False)
+        if not tulip or not pname:
+            continue
+        tval, tname = min(tulip)
+        if key == "idle":
+            L.append(f"| {title} | {tname} | {tval:,.0f} B | {pname} | {pval:,.0f} B | {tval / pval:.2f} | |")
+            continue
+        _, peer_tp = best_peer(rows, "msgs_per_s", True)
+        tulip_tp = max(r["msgs_per_s"] for r in rows.values() if r["group"] == "tulip")
+        L.append(f"| {title} | {tname} | {tval:.2f} | {pname} | {pval:.2f} | {tval / pval:.2f} | "
+                 f"{tulip_tp / peer_tp:.2f} |")
+    results = targets(s)
+    missed = [(a, b) for a, b, c in results if c != "met"]
+    L += ["", f"Issue 5's targets: {len(results) - len(missed)} of {len(results)} met. Missed, with the measured "
+          "ratio (why, with profiles: docs/benchmarks.md, \"Where the time goes\"):", ""]
+    L += [f"- {a}: {b}" for a, b in missed]
+    L += ["", "![100 connections, 64 B](docs/bench/c100.png)", "", SUMMARY_END]
+    return "\n".join(L) + "\n"
+
+
 def charts(s, scenarios, outdir):
     if not shutil.which("gnuplot"):
         print("bench: gnuplot missing (scripts/setup-bench), no charts")
@@ -201,10 +241,10 @@ def charts(s, scenarios, outdir):
         data.unlink()
 
 
-def splice(md_path, text):
+def splice(md_path, text, begin=BEGIN, end=END):
     md = md_path.read_text() if md_path.exists() else ""
-    if BEGIN in md and END in md:
-        md = md[:md.index(BEGIN)] + text.rstrip("\n") + md[md.index(END) + len(END):]
+    if begin in md and end in md:
+        md = md[:md.index(begin)] + text.rstrip("\n") + md[md.index(end) + len(end):]
     else:
         md = md.rstrip("\n") + "\n\n" + text
     md_path.write_text(md)
