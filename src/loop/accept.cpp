@@ -16,14 +16,8 @@ bool EventLoop::start_accept(int listen_fd, AcceptHandler* handler) {
     return true;
 }
 
-void EventLoop::stop_accept(int listen_fd, bool detach) noexcept {
-    if (listen_fd < 0 || static_cast<std::size_t>(listen_fd) >= impl_->fds.size()) return;
-    FdState& s = impl_->fds[static_cast<std::size_t>(listen_fd)];
-    if (s.op == 0) return;
-    impl_->uring->stop_accept(s.op, detach);
-    // As stop_recv: a stop that still reports keeps the op listed until its `last`.
-    if (detach) s.op = 0;
-}
+// The same op table as a read's (one FdState::op per fd): stopping is the same.
+void EventLoop::stop_accept(int listen_fd, bool detach) noexcept { stop_recv(listen_fd, detach); }
 
 // Hands this poll's accepted connections to their handlers, in the order the
 // kernel made them. The owner is looked up per connection: a handler may stop

@@ -46,6 +46,18 @@ std::size_t collect(UringSelector& s, std::map<int, std::string>& got) {
     return reads;
 }
 
+// `n` socket pairs whose first ends `s` reads by completion, submitted.
+std::vector<std::unique_ptr<Pair>> reading_pairs(UringSelector& s, int n) {
+    static int owner = 0;
+    std::vector<std::unique_ptr<Pair>> pairs(static_cast<std::size_t>(n));
+    for (auto& p : pairs) {
+        p = std::make_unique<Pair>();
+        s.start_recv(p->a, &owner);
+    }
+    s.select(0);  // submits the reads; nothing has arrived yet
+    return pairs;
+}
+
 // 200 sockets with 16 bytes each: one select() reads them all. Without
 // incremental consumption each read takes a whole buffer, the 64 buffers run out
 // and the rest wait (ENOBUFS, re-armed) for later polls.
@@ -55,13 +67,7 @@ TEST_F(UringRecv, SmallReadsShareTheBufferRing) {
     if (raise_fd_limit() < 2 * pairs_wanted + 100) GTEST_SKIP() << "RLIMIT_NOFILE hard limit too low";
     UringSelector s;
     ASSERT_TRUE(s.can_recv());
-    std::vector<std::unique_ptr<Pair>> pairs(pairs_wanted);
-    int owner = 0;
-    for (auto& p : pairs) {
-        p = std::make_unique<Pair>();
-        s.start_recv(p->a, &owner);
-    }
-    s.select(0);  // submits the reads; nothing has arrived yet
+    auto pairs = reading_pairs(s, pairs_wanted);
     EXPECT_TRUE(s.received().empty());
     for (auto& p : pairs) send_all(p->b, "sixteen bytes #" + std::to_string(p->a % 10));
 
@@ -80,13 +86,7 @@ TEST_F(UringRecv, EveryByteArrivesInOrderAsTheRingWraps) {
     constexpr int rounds = 14;
     UringSelector s;
     ASSERT_TRUE(s.can_recv());
-    std::vector<std::unique_ptr<Pair>> pairs(pairs_wanted);
-    int owner = 0;
-    for (auto& p : pairs) {
-        p = std::make_unique<Pair>();
-        s.start_recv(p->a, &owner);
-    }
-    s.select(0);
+    auto pairs = reading_pairs(s, pairs_wanted);
     std::map<int, std::string> sent, got;
     std::size_t total = 0;
     for (int round = 0; round < rounds; ++round) {

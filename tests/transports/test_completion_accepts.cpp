@@ -30,18 +30,6 @@ struct FlagCheckingEcho : Echo {
     }
 };
 
-Coro<std::string> echo(Socket& s, std::string_view what) {
-    EventLoop& loop = get_running_loop();
-    co_await loop.sock_sendall(s, what);
-    std::string got;
-    while (got.size() < what.size()) {
-        std::string chunk = co_await loop.sock_recv(s, 100);
-        if (chunk.empty()) break;
-        got += chunk;
-    }
-    co_return got;
-}
-
 Coro<Socket> connect_to(std::uint16_t port) {
     Socket s(AF_INET);
     s.setblocking(false);

@@ -28,11 +28,8 @@ Coro<std::string> recv_exactly(EventLoop& loop, Socket& sock, std::size_t n) {
 // The send calls 20 writes took, and the backend's name.
 Coro<std::pair<std::uint64_t, std::string>> sends_for_writes(int writes) {
     EventLoop& loop = get_running_loop();
-    auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
-    a.setblocking(false);
-    b.setblocking(false);
     Log log;
-    auto [t, p] = co_await loop.create_connection([&] { return std::make_unique<Recorder>(log); }, std::move(a));
+    auto [t, b] = co_await recorder_on_pair(log);
     std::uint64_t sends;
     {
         sys::fault::Scope scope;
@@ -69,10 +66,7 @@ TEST_F(TransportTest, AbortWhileASendWaits) {
     Log log;
     run_bounded([&]() -> Coro<void> {
         EventLoop& loop = get_running_loop();
-        auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
-        a.setblocking(false);
-        b.setblocking(false);
-        auto [t, p] = co_await loop.create_connection([&] { return std::make_unique<Recorder>(log); }, std::move(a));
+        auto [t, b] = co_await recorder_on_pair(log);
         t->write(std::string(8 << 20, 'x'));
         co_await sleep(0.02);  // the send is submitted and fills the socket
         EXPECT_GT(t->get_write_buffer_size(), 0u);
@@ -99,10 +93,7 @@ TEST_F(TransportTest, CloseFlushesEveryQueuedWrite) {
     Log log;
     run_bounded([&]() -> Coro<void> {
         EventLoop& loop = get_running_loop();
-        auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
-        a.setblocking(false);
-        b.setblocking(false);
-        auto [t, p] = co_await loop.create_connection([&] { return std::make_unique<Recorder>(log); }, std::move(a));
+        auto [t, b] = co_await recorder_on_pair(log);
         std::string sent;
         for (int i = 0; i < 200; ++i) {
             std::string piece(static_cast<std::size_t>(1 + (i * 7919) % 60'000), static_cast<char>('a' + i % 26));

@@ -153,18 +153,6 @@ struct FdLimit {
     ~FdLimit() { ::setrlimit(RLIMIT_NOFILE, &saved); }
 };
 
-Coro<std::string> echo(Socket& s, std::string_view what) {
-    EventLoop& loop = get_running_loop();
-    co_await loop.sock_sendall(s, what);
-    std::string got;
-    while (got.size() < what.size()) {
-        std::string chunk = co_await loop.sock_recv(s, 100);
-        if (chunk.empty()) break;
-        got += chunk;
-    }
-    co_return got;
-}
-
 struct EmfileResult {
     int handler_calls = 0;
     int accepted_while_exhausted = 0;

@@ -106,4 +106,31 @@ inline std::string pattern(std::size_t n, unsigned seed = 1) {
 
 inline std::uint16_t port_of(const Server& server) { return server.sockets().at(0).getsockname().port(); }
 
+// Sends `what` on a client socket and reads until as many bytes came back (or EOF).
+inline Coro<std::string> echo(Socket& s, std::string_view what) {
+    EventLoop& loop = get_running_loop();
+    co_await loop.sock_sendall(s, what);
+    std::string got;
+    while (got.size() < what.size()) {
+        std::string chunk = co_await loop.sock_recv(s, 100);
+        if (chunk.empty()) break;
+        got += chunk;
+    }
+    co_return got;
+}
+
+// A Recorder connected to one end of a socket pair; the other end is returned.
+struct RecorderPair {
+    TransportRef transport;
+    Socket peer;
+};
+inline Coro<RecorderPair> recorder_on_pair(Log& log) {
+    EventLoop& loop = get_running_loop();
+    auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
+    a.setblocking(false);
+    b.setblocking(false);
+    auto [t, p] = co_await loop.create_connection([&log] { return std::make_unique<Recorder>(log); }, std::move(a));
+    co_return RecorderPair{std::move(t), std::move(b)};
+}
+
 }  // namespace tulip::transport_test
