@@ -37,6 +37,22 @@ constexpr unsigned cq_entries = 4096;
 constexpr unsigned tw_batch = 20;  // deferred task work a wait runs (kernel 6.x)
 constexpr int max_rounds = 1024;   // bounds select()'s fetching (a storm cannot hold it)
 
+// Under ThreadSanitizer a signal's C handler runs only at the thread's next
+// intercepted call or atomic; one that lands just before the wait in
+// io_uring_enter (a raw syscall TSan does not intercept, which the signal then
+// does not interrupt) would run only after the next I/O. The wait is sliced so
+// that it runs, and wakes the loop, within a slice.
+#if defined(__SANITIZE_THREAD__)
+#define TULIP_URING_SLICED_WAIT 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TULIP_URING_SLICED_WAIT 1
+#endif
+#endif
+#ifdef TULIP_URING_SLICED_WAIT
+constexpr std::int64_t wait_slice_ns = 20'000'000;
+#endif
+
 // Makes a ring, disabled until its first select() binds it to that thread. Tries
 // the best flags first and drops them one by one for older kernels.
 int make_ring(io_uring& ring, bool& single_issuer) {
@@ -225,11 +241,15 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
         } else if (left == 0) {
             r = io_uring_submit_and_get_events(&st.ring);
         } else {
+            std::int64_t wait = left;
+#ifdef TULIP_URING_SLICED_WAIT
+            if (wait < 0 || wait > wait_slice_ns) wait = wait_slice_ns;
+#endif
             io_uring_cqe* cqe = nullptr;
             __kernel_timespec ts{};
-            ts.tv_sec = left / 1'000'000'000;
-            ts.tv_nsec = left % 1'000'000'000;
-            r = io_uring_submit_and_wait_timeout(&st.ring, &cqe, 1, left > 0 ? &ts : nullptr, nullptr);
+            ts.tv_sec = wait / 1'000'000'000;
+            ts.tv_nsec = wait % 1'000'000'000;
+            r = io_uring_submit_and_wait_timeout(&st.ring, &cqe, 1, wait > 0 ? &ts : nullptr, nullptr);
         }
         // ETIME: the time is up. EBUSY/EAGAIN: the kernel wants the CQ drained first.
         if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN)
