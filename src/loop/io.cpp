@@ -172,8 +172,9 @@ bool EventLoop::read_drained(int fd) const noexcept {
 }
 
 void EventLoop::poll_io(std::int64_t timeout_ns) {
-    // By index: a send_ready that fails may close a transport, which queues nothing
-    // but may reach the loop.
+    // The writes of this iteration, one send per transport, submitted by this poll.
+    // By index: nothing a send_ready does should queue more, but if it did, the
+    // vector may grow under the loop.
     for (std::size_t i = 0; i < impl_->send_queue.size(); ++i) impl_->send_queue[i]->send_ready();
     impl_->send_queue.clear();
     for (int fd : impl_->dirty) sync_fd(fd);
