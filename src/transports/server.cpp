@@ -187,7 +187,7 @@ void ServerState::close() {
 // A connection keeps its server alive (asyncio's transport holds _server): the
 // Server handle may go before the connections it made, which detach later.
 void ServerState::attach(SocketTransport* t) {
-    t->server_index_ = connections_.size();
+    t->server_index_ = static_cast<std::uint32_t>(connections_.size());  // fewer than fds
     connections_.push_back(t);
     retain();
 }
@@ -195,7 +195,7 @@ void ServerState::attach(SocketTransport* t) {
 void ServerState::detach(SocketTransport* t) noexcept {
     std::size_t i = t->server_index_;
     connections_[i] = connections_.back();
-    connections_[i]->server_index_ = i;
+    connections_[i]->server_index_ = static_cast<std::uint32_t>(i);
     connections_.pop_back();
     maybe_finish_closing();
     release();  // may delete this

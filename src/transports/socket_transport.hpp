@@ -8,6 +8,7 @@
 // submitted with the loop's next poll (socket_transport_send.cpp).
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -102,10 +103,10 @@ private:
     Protocol* stream_protocol_ = nullptr;      // exactly one of these two is set
     BufferedProtocol* buffered_protocol_ = nullptr;
     ServerState* server_;
-    std::size_t server_index_ = 0;  // our place in the server's connection list
     friend class ServerState;
     WriteBuffer buffer_;
-    PeerName peer_;
+    PeerName peer_;                    // 28 bytes: the next 4 fill its padding
+    std::uint32_t server_index_ = 0;  // our place in the server's connection list
     std::optional<Future<void>> flushed_;  // wait_flushed()'s, while the buffer drains
     bool reading_ = true;       // not paused
     bool eof_pending_ = false;  // write_eof() called: shut down writing once flushed
