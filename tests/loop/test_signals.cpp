@@ -24,6 +24,19 @@ bool is_default(int sig) {
     return old.sa_handler == SIG_DFL;
 }
 
+// Runs the loop until a handler stops it; true if it took `give_up` seconds and
+// the fallback timer stopped it instead.
+bool run_until_stopped(EventLoop& loop, double give_up) {
+    bool fallback = false;
+    TimerHandle timer = loop.call_later(give_up, [&] {
+        fallback = true;
+        loop.stop();
+    });
+    loop.run_forever();
+    timer.cancel();
+    return fallback;
+}
+
 TEST_F(Signals, RaisedFromACallbackRunsTheHandlerOnTheLoopThread) {
     int calls = 0;
     std::thread::id where;
@@ -73,12 +86,7 @@ TEST_F(Signals, ASignalToTheSleepingLoopThreadWakesIt) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the loop is asleep by now
         ::pthread_kill(loop_thread, SIGUSR1);
     });
-    bool fallback = false;
-    loop.call_later(3.0, [&] {
-        fallback = true;
-        loop.stop();
-    });
-    loop.run_forever();
+    const bool fallback = run_until_stopped(loop, 3.0);
     other.join();
     EXPECT_EQ(usr1, 1);
     EXPECT_FALSE(fallback) << "the signal did not wake the loop; its 3 s fallback timer stopped it";
@@ -96,12 +104,7 @@ TEST_F(Signals, AStormNeverLosesTheLastSigterm) {
         for (int i = 0; i < 1000; ++i) ::kill(::getpid(), SIGUSR1);  // to any thread
         ::kill(::getpid(), SIGTERM);
     });
-    bool fallback = false;
-    loop.call_later(3.0, [&] {
-        fallback = true;
-        loop.stop();
-    });
-    loop.run_forever();
+    const bool fallback = run_until_stopped(loop, 3.0);
     other.join();
     EXPECT_EQ(term, 1);
     EXPECT_FALSE(fallback) << "SIGTERM did not wake the loop; its 3 s fallback timer stopped it";
