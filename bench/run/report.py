@@ -121,9 +121,9 @@ def targets(s):
     for key in ("c100", "c100x16", "c10k"):
         u, e = get(key, "tulip-protocol-uring", "cpu_us_per_msg"), get(key, "tulip-protocol-epoll", "cpu_us_per_msg")
         out.append((f"{key}: uring CPU/msg ≤ 0.95× tulip epoll",
-                    f"{u / e:.2f}×" if u and e else "no uring backend yet", verdict(u / e <= 0.95) if u and e else "not measured"))
+                    f"{u / e:.2f}×" if u and e else "no uring row", verdict(u / e <= 0.95) if u and e else "not measured"))
     u, e = get("chat", "tulip-chat-coroutine-uring", "msgs_per_s"), get("chat", "tulip-chat-coroutine-epoll", "msgs_per_s")
-    out.append(("chat: uring fan-out ≥ 1.4× epoll", f"{u / e:.2f}×" if u and e else "no uring backend yet",
+    out.append(("chat: uring fan-out ≥ 1.4× epoll", f"{u / e:.2f}×" if u and e else "no uring row",
                 verdict(u / e >= 1.4) if u and e else "not measured"))
     t = tulip_best("lines", "protocol")
     if t:
