@@ -105,7 +105,9 @@ TEST_F(Signals, ASignalToTheSleepingLoopThreadWakesIt) {
     other.join();
     for (int i = 0; i < 100 && usr1 == 0; ++i) run_for(0.01);  // TSan: a late handler
     EXPECT_EQ(usr1, 1);
-    if (signals_wake_promptly) EXPECT_FALSE(fallback) << "the signal did not wake the loop; the 3 s fallback did";
+    if (signals_wake_promptly) {
+        EXPECT_FALSE(fallback) << "the signal did not wake the loop; the 3 s fallback did";
+    }
     loop.remove_signal_handler(SIGUSR1);
 }
 
@@ -124,7 +126,9 @@ TEST_F(Signals, AStormNeverLosesTheLastSigterm) {
     const bool fallback = run_until_stopped(loop, 3.0);
     other.join();
     EXPECT_EQ(term, 1);
-    if (signals_wake_promptly) EXPECT_FALSE(fallback) << "SIGTERM did not wake the loop; the 3 s fallback did";
+    if (signals_wake_promptly) {
+        EXPECT_FALSE(fallback) << "SIGTERM did not wake the loop; the 3 s fallback did";
+    }
     // Delivery is asynchronous: a SIGUSR1 may reach its C handler only after
     // SIGTERM's has stopped the loop (under TSan, later still: see above). Its
     // flag is set and the eventfd written by now: a few short runs dispatch it.
