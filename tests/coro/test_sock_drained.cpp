@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "support/call_counter.hpp"
 #include "sys/fault.hpp"
 #include "tasks_test.hpp"
 
@@ -15,11 +16,9 @@ namespace {
 
 using tasks_test::run_clean;
 
-// Counts the recv calls a body makes (a rule that never fires turns counting on).
-struct RecvCounter {
-    sys::fault::Scope scope;
-    RecvCounter() { sys::fault::inject({.call = sys::fault::Call::recv, .error = EIO, .skip = ~0ull}); }
-    std::uint64_t count() const { return sys::fault::calls(sys::fault::Call::recv); }
+// Counts the recv calls a body makes.
+struct RecvCounter : testing::CallCounter {
+    RecvCounter() : CallCounter({sys::fault::Call::recv}) {}
 };
 
 void send_now(Socket& sock, std::string_view data) { ASSERT_EQ(sock.send(data), data.size()); }

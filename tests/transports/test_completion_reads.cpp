@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "support/call_counter.hpp"
 #include "sys/fault.hpp"
 #include "transport_test.hpp"
 
@@ -39,14 +40,13 @@ Coro<std::pair<std::uint64_t, std::string>> recvs_for_messages(int messages) {
     auto [t, p] = co_await loop.create_connection(
         [&] { return std::make_unique<CountingEcho>(got, static_cast<std::size_t>(messages) * 5, done); },
         std::move(a));
-    sys::fault::Scope scope;
-    sys::fault::inject({.call = sys::fault::Call::recv, .error = EIO, .skip = ~0ull});  // counts only
+    testing::CallCounter counter({sys::fault::Call::recv});
     for (int i = 0; i < messages; ++i) {
         co_await loop.sock_sendall(b, "hello");
         co_await sleep(0.001);  // one message per read
     }
     co_await done.wait();  // run_bounded bounds the whole test
-    std::uint64_t recvs = sys::fault::calls(sys::fault::Call::recv);
+    std::uint64_t recvs = counter.count();
     std::string all;
     for (int i = 0; i < messages; ++i) all += "hello";
     EXPECT_EQ(got, all);

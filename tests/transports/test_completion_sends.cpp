@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "support/call_counter.hpp"
 #include "sys/fault.hpp"
 #include "transport_test.hpp"
 
@@ -32,14 +33,12 @@ Coro<std::pair<std::uint64_t, std::string>> sends_for_writes(int writes) {
     auto [t, b] = co_await recorder_on_pair(log);
     std::uint64_t sends;
     {
-        sys::fault::Scope scope;
-        for (auto call : {sys::fault::Call::send, sys::fault::Call::sendmsg})
-            sys::fault::inject({.call = call, .error = EIO, .skip = ~0ull});  // counts only
+        testing::CallCounter counter({sys::fault::Call::send, sys::fault::Call::sendmsg});
         for (int i = 0; i < writes; ++i) {
             t->write("hello");
             co_await sleep(0.001);  // one write per loop iteration
         }
-        sends = sys::fault::calls(sys::fault::Call::send) + sys::fault::calls(sys::fault::Call::sendmsg);
+        sends = counter.count();
     }
     std::string all;
     for (int i = 0; i < writes; ++i) all += "hello";
