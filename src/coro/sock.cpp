@@ -17,7 +17,7 @@ namespace tulip {
 namespace {
 
 void require_nonblocking(const Socket& sock) {
-    if (sock.gettimeout() != 0.0) throw ValueError("the socket must be non-blocking");
+    if (sock.getblocking()) throw ValueError("the socket must be non-blocking");
 }
 
 using sys::would_block;

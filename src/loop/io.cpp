@@ -207,7 +207,7 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
     }
 }
 
-bool EventLoop::start_recv(int fd, RecvHandler* handler) {
+bool EventLoop::start_recv(int fd, StreamHandler* handler) {
     if (!impl_->uring || !impl_->uring->can_recv()) return false;
     FdState& s = fd_state(fd);
     if (s.op != 0) throw RuntimeError(fmt::format("fd {} is already read or accepted on by completion", fd));
@@ -232,7 +232,7 @@ void EventLoop::stop_recv(int fd, bool detach) noexcept {
 void EventLoop::deliver_received() {
     UringSelector& uring = *impl_->uring;
     for (const UringSelector::Received& r : uring.received()) {
-        auto* handler = static_cast<RecvHandler*>(uring.recv_owner(r.op));
+        auto* handler = static_cast<StreamHandler*>(uring.recv_owner(r.op));
         if (r.last) {
             // Ended: the fd may be read again (the handler may start that at once).
             FdState& s = impl_->fds[static_cast<std::size_t>(r.fd)];
@@ -253,20 +253,20 @@ void EventLoop::deliver_received() {
 
 bool EventLoop::can_send() const noexcept { return impl_->uring != nullptr; }
 
-void EventLoop::queue_send(SendHandler* handler) { impl_->send_queue.push_back(handler); }
+void EventLoop::queue_send(StreamHandler* handler) { impl_->send_queue.push_back(handler); }
 
-void EventLoop::start_send(int fd, std::string_view data, SendHandler* handler) {
+void EventLoop::start_send(int fd, std::string_view data, StreamHandler* handler) {
     impl_->uring->start_send(fd, data.data(), data.size(), handler);
 }
 
-void EventLoop::cancel_send(SendHandler* handler) noexcept { impl_->uring->cancel_send(handler); }
+void EventLoop::cancel_send(StreamHandler* handler) noexcept { impl_->uring->cancel_send(handler); }
 
 // Hands this poll's finished sends to their handlers. The list stays put meanwhile:
 // a handler's start_send or cancel_send submits, but only select() collects.
 void EventLoop::deliver_sent() {
     for (const UringSelector::Sent& s : impl_->uring->sent()) {
         try {
-            static_cast<SendHandler*>(s.owner)->on_sent(s.res);
+            static_cast<StreamHandler*>(s.owner)->on_sent(s.res);
         } catch (...) {
             call_exception_handler({"Exception in a completion send's handler", std::current_exception(), {}});
         }

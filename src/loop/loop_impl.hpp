@@ -44,7 +44,7 @@ struct EventLoop::Impl {
     TimerQueue timers;
     std::vector<FdState> fds;
     std::vector<int> dirty;
-    std::vector<EventLoop::SendHandler*> send_queue;  // completion sends to start before the poll
+    std::vector<EventLoop::StreamHandler*> send_queue;  // completion sends to start before the poll
     std::unique_ptr<char[]> scratch;  // see scratch_buffer()
 
     // call_soon_threadsafe: other threads append here and poke the eventfd.

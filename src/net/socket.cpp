@@ -60,8 +60,8 @@ int Socket::fd_checked() const {
 }
 
 std::int64_t Socket::deadline() const {
-    if (!timeout_ || *timeout_ <= 0) return -1;
-    return sys::monotonic_ns() + static_cast<std::int64_t>(*timeout_ * 1e9);
+    if (timeout_ <= 0) return -1;
+    return sys::monotonic_ns() + static_cast<std::int64_t>(timeout_ * 1e9);
 }
 
 void Socket::wait_ready(short events, std::int64_t deadline_ns) const {
@@ -83,7 +83,7 @@ auto Socket::io(short events, std::int64_t deadline_ns, std::string_view what, O
     for (;;) {
         auto r = op();
         if (r >= 0) return r;
-        if (!would_block(r) || (timeout_ && *timeout_ == 0)) raise_os_error(static_cast<int>(-r), what);
+        if (!would_block(r) || timeout_ == 0) raise_os_error(static_cast<int>(-r), what);
         wait_ready(events, deadline_ns);
     }
 }
@@ -112,7 +112,7 @@ int Socket::connect_ex(const Address& address) {
     int r = sys::connect(fd, address.sockaddr_ptr(), address.size());
     if (r == 0) return 0;
     // A blocking or timed socket finishes the connect here: wait, then ask SO_ERROR.
-    if (r == -EINPROGRESS && !(timeout_ && *timeout_ == 0)) {
+    if (r == -EINPROGRESS && timeout_ != 0) {
         pollfd p{fd, POLLOUT, 0};
         std::int64_t dl = deadline();
         std::int64_t left = dl < 0 ? -1 : dl - sys::monotonic_ns();
@@ -127,7 +127,7 @@ int Socket::connect_ex(const Address& address) {
 void Socket::connect(const Address& address) {
     int err = connect_ex(address);
     if (err == 0) return;
-    if (err == ETIMEDOUT && timeout_ && *timeout_ > 0) raise_timeout();
+    if (err == ETIMEDOUT && timeout_ > 0) raise_timeout();
     raise_os_error(err, fmt::format("connect {}", address.to_string()));
 }
 
@@ -209,7 +209,7 @@ void Socket::settimeout(std::optional<double> seconds) {
     // As CPython: only "no timeout" keeps the descriptor blocking; a timed socket
     // is non-blocking underneath and waits with poll().
     check(sys::set_nonblocking(fd_checked(), seconds.has_value()), "setblocking");
-    timeout_ = seconds;
+    timeout_ = seconds.value_or(-1.0);
 }
 
 void Socket::setsockopt(int level, int name, int value) { setsockopt(level, name, &value, sizeof value); }

@@ -90,7 +90,10 @@ void SocketTransport::sendfile_begin() {
 
 void SocketTransport::sendfile_end() {
     in_sendfile_ = false;
-    if (std::exchange(resume_after_sendfile_, false)) resume_reading();
+    if (resume_after_sendfile_) {
+        resume_after_sendfile_ = false;
+        resume_reading();
+    }
 }
 
 Future<void> SocketTransport::wait_flushed() {
@@ -100,8 +103,8 @@ Future<void> SocketTransport::wait_flushed() {
     } else if (buffer_.empty()) {
         f.set_result();
     } else {
-        if (!flushed_ || flushed_->done()) flushed_.emplace(loop_);
-        f = *flushed_;
+        if (!flushed_ || flushed_->done()) flushed_ = Ref(f.state());
+        f = Future<void>(flushed_);
     }
     return f;
 }

@@ -25,9 +25,7 @@ namespace tulip {
 
 class ServerState;
 
-class SocketTransport final : public SocketTransportBase<SocketTransport, Transport>,
-                              EventLoop::RecvHandler,
-                              EventLoop::SendHandler {
+class SocketTransport final : public SocketTransportBase<SocketTransport, Transport>, EventLoop::StreamHandler {
 public:
     // Takes a connected, non-blocking socket. connection_made is called soon (from
     // a loop callback), then reading starts and `waiter` (if given) gets its result,
@@ -63,7 +61,7 @@ private:
     using Base = SocketTransportBase<SocketTransport, Transport>;
     friend Base;
     static constexpr const char* context = "<SocketTransport>";
-    static constexpr int no_end = 1;  // held_end_: nothing held
+    static constexpr int no_end = 1;  // Held::end: nothing after the data
 
     SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol, ServerState* server);
     ~SocketTransport() override;
@@ -80,6 +78,8 @@ private:
     void on_connection_lost() noexcept;
 
     void on_eof();
+    Protocol& stream_protocol() const noexcept { return static_cast<Protocol&>(*protocol_); }
+    BufferedProtocol& buffered_protocol() const noexcept { return static_cast<BufferedProtocol&>(*protocol_); }
     // To the protocol; `in_protocol_buffer`: a BufferedProtocol's own get_buffer()
     // holds it already. False if the protocol failed (the transport is closing).
     bool deliver(std::string_view data, bool in_protocol_buffer = false);
@@ -100,31 +100,32 @@ private:
     void send_ready() override;
     void on_sent(int res) override;
 
-    Protocol* stream_protocol_ = nullptr;      // exactly one of these two is set
-    BufferedProtocol* buffered_protocol_ = nullptr;
     ServerState* server_;
     friend class ServerState;
     WriteBuffer buffer_;
     PeerName peer_;                    // 28 bytes: the next 4 fill its padding
     std::uint32_t server_index_ = 0;  // our place in the server's connection list
-    std::optional<Future<void>> flushed_;  // wait_flushed()'s, while the buffer drains
-    bool reading_ = true;       // not paused
-    bool eof_pending_ = false;  // write_eof() called: shut down writing once flushed
-    bool eof_written_ = false;
-    bool eof_ = false;          // the peer's EOF was seen
-    bool in_sendfile_ = false;
-    bool resume_after_sendfile_ = false;  // it was reading when sendfile began
-    bool completion_reads_ = false;  // reads by completion (io_uring) for the transport's life
-    bool recv_running_ = false;      // a completion read is started and has not ended
-    bool completion_sends_ = false;  // writes by completion (io_uring) for the transport's life
-    bool send_running_ = false;      // a completion send is in the kernel's hands
-    bool send_queued_ = false;       // in the loop's send queue (holding a reference)
-    int held_end_ = no_end;          // the EOF (0) or read error (-errno) that came while paused
+    Ref<FutureState<void>> flushed_;  // wait_flushed()'s, while the buffer drains
+    // What completion reads brought while paused: data, then maybe the end.
     struct Held {
         std::string data;
         std::size_t pos = 0;  // delivered up to here
+        int end = no_end;     // the EOF (0) or read error (-errno) after the data
     };
-    std::unique_ptr<Held> held_;  // data read by completion while paused
+    std::unique_ptr<Held> held_;
+    // Flags as bits: the transport fits a 224-byte heap block (one per connection).
+    bool buffered_ : 1 = false;     // protocol_ is a BufferedProtocol, else a Protocol
+    bool reading_ : 1 = true;       // not paused
+    bool eof_pending_ : 1 = false;  // write_eof() called: shut down writing once flushed
+    bool eof_written_ : 1 = false;
+    bool eof_ : 1 = false;          // the peer's EOF was seen
+    bool in_sendfile_ : 1 = false;
+    bool resume_after_sendfile_ : 1 = false;  // it was reading when sendfile began
+    bool completion_reads_ : 1 = false;  // reads by completion (io_uring) for the transport's life
+    bool recv_running_ : 1 = false;      // a completion read is started and has not ended
+    bool completion_sends_ : 1 = false;  // writes by completion (io_uring) for the transport's life
+    bool send_running_ : 1 = false;      // a completion send is in the kernel's hands
+    bool send_queued_ : 1 = false;       // in the loop's send queue (holding a reference)
 };
 
 }  // namespace tulip

@@ -30,23 +30,25 @@ void SocketTransport::stop_reading() noexcept {
     disarm(EVENT_READ);
     if (recv_running_) loop_.stop_recv(fd(), true);
     recv_running_ = false;
-    held_.reset();
 }
 
 void SocketTransport::on_recv(int res, std::string_view data, bool last) {
     if (last) recv_running_ = false;
     if (closing_) return;
-    const bool direct = reading_ && !held_ && held_end_ == no_end;  // nothing held waits ahead of it
-    if (res > 0) {
-        if (direct) {
+    const bool direct = reading_ && !held_;  // nothing held waits ahead of it
+    if (direct) {
+        if (res > 0) {
             deliver(data);
-        } else {
-            if (!held_) held_ = std::make_unique<Held>();
-            held_->data.append(data);
+        } else if (res != -ECANCELED) {
+            return end_reads(res);
         }
-    } else if (res != -ECANCELED) {  // the end, after the data before it
-        if (direct) return end_reads(res);
-        held_end_ = res;
+    } else if (res != -ECANCELED) {
+        if (!held_) held_ = std::make_unique<Held>();
+        if (res > 0) {
+            held_->data.append(data);
+        } else {
+            held_->end = res;  // the end, after the data before it
+        }
     }
     maybe_restart_recv();  // stopped by a pause that resume_reading undid meanwhile
 }
@@ -55,20 +57,20 @@ void SocketTransport::on_recv(int res, std::string_view data, bool last) {
 // In slices no larger than a readiness read gives, so that a protocol that pauses
 // again (a full StreamReader) does so after a slice, not after all of it.
 void SocketTransport::deliver_held() {
-    while (held_) {
+    while (held_ && held_->pos < held_->data.size()) {
         if (!reading_ || closing_) return;
-        std::string_view rest = std::string_view(held_->data).substr(held_->pos);
-        std::string_view slice = rest.substr(0, read_slice);
+        std::string_view slice = std::string_view(held_->data).substr(held_->pos, read_slice);
         held_->pos += slice.size();
-        if (held_->pos == held_->data.size()) {
-            std::unique_ptr<Held> done = std::move(held_);  // empty now; alive for the call
-            if (!deliver(slice)) return;
-        } else if (!deliver(slice)) {
-            return;
-        }
+        std::unique_ptr<Held> done;  // all delivered and no end: gone, but alive for the call
+        if (held_->pos == held_->data.size() && held_->end == no_end) done = std::move(held_);
+        if (!deliver(slice)) return;
     }
     if (!reading_ || closing_) return;
-    if (held_end_ != no_end) return end_reads(std::exchange(held_end_, no_end));
+    if (held_) {
+        int end = held_->end;
+        held_.reset();
+        return end_reads(end);
+    }
     maybe_restart_recv();
 }
 
@@ -78,7 +80,7 @@ void SocketTransport::end_reads(int res) {
 }
 
 void SocketTransport::maybe_restart_recv() {
-    if (reading_ && !closing_ && !held_ && held_end_ == no_end && !recv_running_) start_completion_reads();
+    if (reading_ && !closing_ && !held_ && !recv_running_) start_completion_reads();
 }
 
 }  // namespace tulip

@@ -257,20 +257,29 @@ public:
     void note_read_drained(int fd) noexcept;
     bool read_drained(int fd) const noexcept;
 
-    // ---- For transports: completion reads (io_uring) ----
-    // The kernel reads into buffers of the loop's and the loop hands them out:
-    // on_recv(res, data, last) with res > 0 bytes in `data` (valid during the call),
-    // 0 at EOF, -errno on error (ECANCELED: stopped). `last`: nothing more comes.
-    class RecvHandler {
+    // ---- For transports: completion reads and sends (io_uring) ----
+    // One interface for both, so a transport pays one vtable pointer.
+    // Reads: the kernel reads into buffers of the loop's and the loop hands them
+    // out: on_recv(res, data, last) with res > 0 bytes in `data` (valid during the
+    // call), 0 at EOF, -errno on error (ECANCELED: stopped). `last`: nothing more
+    // comes.
+    // Sends: a handler with bytes to send queues itself; just before the next poll
+    // the loop calls send_ready(), where it starts one send of all it has (so the
+    // writes of an iteration go out as one send). on_sent(res) once per send:
+    // bytes sent (possibly fewer than asked), or -errno (ECANCELED after
+    // cancel_send); called after a poll.
+    class StreamHandler {
     public:
         virtual void on_recv(int res, std::string_view data, bool last) = 0;
+        virtual void send_ready() = 0;
+        virtual void on_sent(int res) = 0;
 
     protected:
-        ~RecvHandler() = default;
+        ~StreamHandler() = default;
     };
     // Starts reading `fd` so; false if this backend has no completion reads (then
     // wait for readiness). One read per fd at a time.
-    bool start_recv(int fd, RecvHandler* handler);
+    bool start_recv(int fd, StreamHandler* handler);
     // Stops it. Reads already done still reach the handler, then one `last` call;
     // with `detach` nothing more reaches it (before the handler goes away; also
     // after a stop without detach whose `last` has not come yet).
@@ -295,27 +304,14 @@ public:
     // As stop_recv; with `detach`, connections accepted meanwhile are closed.
     void stop_accept(int listen_fd, bool detach) noexcept;
 
-    // ---- For transports: completion sends (io_uring) ----
-    // A handler with bytes to send queues itself; just before the next poll the
-    // loop calls send_ready(), where it starts one send of all it has (so the
-    // writes of an iteration go out as one send). on_sent(res) once per send:
-    // bytes sent (possibly fewer than asked), or -errno (ECANCELED after
-    // cancel_send); called after a poll.
-    class SendHandler {
-    public:
-        virtual void send_ready() = 0;
-        virtual void on_sent(int res) = 0;
-
-    protected:
-        ~SendHandler() = default;
-    };
+    // ---- For transports: completion sends (io_uring; StreamHandler above) ----
     // True if this backend sends by completion (then the calls below may be used).
     bool can_send() const noexcept;
-    void queue_send(SendHandler* handler);  // once until its send_ready()
+    void queue_send(StreamHandler* handler);  // once until its send_ready()
     // From send_ready: sends `data` (kept unchanged by the caller until on_sent) on
     // `fd` with this poll's submission. One send per handler at a time.
-    void start_send(int fd, std::string_view data, SendHandler* handler);
-    void cancel_send(SendHandler* handler) noexcept;
+    void start_send(int fd, std::string_view data, StreamHandler* handler);
+    void cancel_send(StreamHandler* handler) noexcept;
 
     static std::int64_t seconds_to_ns(double seconds) noexcept;
 

@@ -64,9 +64,11 @@ public:
     int type() const;
 
     void setblocking(bool flag);  // setblocking(false) == settimeout(0)
-    bool getblocking() const noexcept { return !timeout_ || *timeout_ > 0; }
+    bool getblocking() const noexcept { return timeout_ != 0.0; }
     void settimeout(std::optional<double> seconds);  // ValueError when negative
-    std::optional<double> gettimeout() const noexcept { return timeout_; }
+    std::optional<double> gettimeout() const noexcept {
+        return timeout_ < 0 ? std::nullopt : std::optional<double>(timeout_);
+    }
 
     void setsockopt(int level, int name, int value);
     void setsockopt(int level, int name, const void* value, socklen_t len);
@@ -74,7 +76,7 @@ public:
     socklen_t getsockopt(int level, int name, void* value, socklen_t len) const;
 
 private:
-    explicit Socket(int fd, std::optional<double> timeout) noexcept : fd_(fd), timeout_(timeout) {}
+    explicit Socket(int fd, std::optional<double> timeout) noexcept : fd_(fd), timeout_(timeout.value_or(-1.0)) {}
     int fd_checked() const;  // the descriptor, or OSError(EBADF) when closed
     // Waits until the descriptor is ready for `events` (POLLIN/POLLOUT) or the
     // socket's timeout expires (TimeoutError). Used after EAGAIN on a socket
@@ -85,7 +87,9 @@ private:
     auto io(short events, std::int64_t deadline_ns, std::string_view what, Op op);
 
     int fd_ = -1;
-    std::optional<double> timeout_;  // nullopt: blocking; 0: non-blocking
+    // Python's timeout, with -1 for None (blocking); 0: non-blocking. A plain double,
+    // not an optional: a Socket is 16 bytes, and every transport holds one.
+    double timeout_ = -1.0;
 };
 
 }  // namespace tulip
