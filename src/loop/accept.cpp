@@ -25,11 +25,8 @@ void EventLoop::stop_accept(int listen_fd, bool detach) noexcept { stop_recv(lis
 void EventLoop::deliver_accepted() {
     UringSelector& uring = *impl_->uring;
     for (const UringSelector::Accepted& a : uring.accepted()) {
-        auto* handler = static_cast<AcceptHandler*>(uring.accept_owner(a.op));
-        if (a.last) {
-            FdState& s = impl_->fds[static_cast<std::size_t>(a.fd)];
-            if (s.op == a.op) s.op = 0;  // the handler may start it again at once
-        }
+        auto* handler = static_cast<AcceptHandler*>(uring.op_owner(a.op));
+        if (a.last) impl_->op_ended(a.fd, a.op);
         if (handler == nullptr) {
             if (a.res >= 0) sys::close(a.res);
             continue;

@@ -136,7 +136,7 @@ void EventLoop::on_fd_close(int fd) noexcept {
         // A waiter resumes and finds its socket closed (EBADF) rather than hanging.
         if (s.waiter[i]) schedule(s.waiter[i]);
     }
-    if (s.op != 0) impl_->uring->stop_recv(s.op, true);  // a recv or an accept: the request holds the file
+    if (s.op != 0) impl_->uring->stop_op(s.op, true);  // a recv or an accept: the request holds the file
     bool was_dirty = s.dirty;
     s = FdState{};
     s.dirty = was_dirty;  // still listed in Impl::dirty; syncing a blank state is a no-op
@@ -220,7 +220,7 @@ void EventLoop::stop_recv(int fd, bool detach) noexcept {
     if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return;
     FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
     if (s.op == 0) return;
-    impl_->uring->stop_recv(s.op, detach);
+    impl_->uring->stop_op(s.op, detach);
     // A stop that still reports keeps the op listed until its `last` read (see
     // deliver_received), so that a detaching stop or the fd's close still finds it.
     if (detach) s.op = 0;
@@ -232,12 +232,8 @@ void EventLoop::stop_recv(int fd, bool detach) noexcept {
 void EventLoop::deliver_received() {
     UringSelector& uring = *impl_->uring;
     for (const UringSelector::Received& r : uring.received()) {
-        auto* handler = static_cast<StreamHandler*>(uring.recv_owner(r.op));
-        if (r.last) {
-            // Ended: the fd may be read again (the handler may start that at once).
-            FdState& s = impl_->fds[static_cast<std::size_t>(r.fd)];
-            if (s.op == r.op) s.op = 0;
-        }
+        auto* handler = static_cast<StreamHandler*>(uring.op_owner(r.op));
+        if (r.last) impl_->op_ended(r.fd, r.op);
         if (handler != nullptr) {
             try {
                 handler->on_recv(r.res, std::string_view(r.data, r.res > 0 ? static_cast<std::size_t>(r.res) : 0),
@@ -249,7 +245,6 @@ void EventLoop::deliver_received() {
         uring.recycle(r);
     }
 }
-
 
 bool EventLoop::can_send() const noexcept { return impl_->uring != nullptr; }
 

@@ -47,6 +47,13 @@ struct EventLoop::Impl {
     std::vector<EventLoop::StreamHandler*> send_queue;  // completion sends to start before the poll
     std::unique_ptr<char[]> scratch;  // see scratch_buffer()
 
+    // A completion op (recv or accept) of `fd` ended: the fd may get another (its
+    // handler may start one at once). Unless a newer op took its place already.
+    void op_ended(int fd, std::uint64_t op) noexcept {
+        FdState& s = fds[static_cast<std::size_t>(fd)];
+        if (s.op == op) s.op = 0;
+    }
+
     // call_soon_threadsafe: other threads append here and poke the eventfd.
     std::mutex threadsafe_mutex;
     std::vector<Handle*> threadsafe;

@@ -88,10 +88,6 @@ void UringSelector::State::close_pending_accepts() noexcept {
 
 std::uint64_t UringSelector::start_accept(int fd, void* owner) { return state_->new_op(fd, owner, accept_bit); }
 
-void UringSelector::stop_accept(std::uint64_t id, bool detach) noexcept { state_->stop_op(id, detach); }
-
-void* UringSelector::accept_owner(std::uint64_t id) const noexcept { return state_->owner(id); }
-
 const std::vector<UringSelector::Accepted>& UringSelector::accepted() const noexcept { return state_->accepted; }
 
 }  // namespace tulip

@@ -109,4 +109,8 @@ void UringSelector::State::free_ended_ops() {
     to_free.clear();
 }
 
+void UringSelector::stop_op(std::uint64_t id, bool detach) noexcept { state_->stop_op(id, detach); }
+
+void* UringSelector::op_owner(std::uint64_t id) const noexcept { return state_->owner(id); }
+
 }  // namespace tulip

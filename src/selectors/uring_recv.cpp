@@ -156,10 +156,6 @@ bool UringSelector::can_recv() {
 
 std::uint64_t UringSelector::start_recv(int fd, void* owner) { return state_->new_op(fd, owner, recv_bit); }
 
-void UringSelector::stop_recv(std::uint64_t id, bool detach) noexcept { state_->stop_op(id, detach); }
-
-void* UringSelector::recv_owner(std::uint64_t id) const noexcept { return state_->owner(id); }
-
 const std::vector<UringSelector::Received>& UringSelector::received() const noexcept { return state_->received; }
 
 void UringSelector::recycle(const Received& r) noexcept {

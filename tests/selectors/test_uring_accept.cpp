@@ -76,8 +76,8 @@ TEST_F(UringAccept, OneOpAcceptsEveryConnection) {
         }
     }
     EXPECT_EQ(got.size(), 5u);
-    EXPECT_EQ(s.accept_owner(op), &owner_tag);
-    s.stop_accept(op, false);  // a stop that reports: one ECANCELED `last`
+    EXPECT_EQ(s.op_owner(op), &owner_tag);
+    s.stop_op(op, false);  // a stop that reports: one ECANCELED `last`
     bool ended = false;
     for (int round = 0; round < 100 && !ended; ++round) {
         s.select(0.01);
@@ -99,8 +99,8 @@ TEST_F(UringAccept, DetachedOpClosesWhatTheKernelAccepted) {
     l.connect(3);
     run_deferred_work(s);
     EXPECT_EQ(count_open_fds(), before + 6) << "the kernel has not accepted (3 clients, 3 accepted)";
-    s.stop_accept(op, true);
-    EXPECT_EQ(s.accept_owner(op), nullptr);
+    s.stop_op(op, true);
+    EXPECT_EQ(s.op_owner(op), nullptr);
     for (int round = 0; round < 3; ++round) {
         s.select(0);
         EXPECT_TRUE(s.accepted().empty());

@@ -68,10 +68,12 @@ public:
     // Makes the buffer ring on first use; false if the kernel refuses it (< 5.19).
     bool can_recv();
     std::uint64_t start_recv(int fd, void* owner);  // submitted at the next select()
-    // Cancels `op`; its completions still come (to their owner, ending with `last`)
-    // unless `detach`, which also submits the cancel now: the request holds the file.
-    void stop_recv(std::uint64_t op, bool detach) noexcept;
-    void* recv_owner(std::uint64_t op) const noexcept;  // null once detached or freed
+    // Cancels `op` (a recv or an accept: they share one table of ops); its
+    // completions still come (to their owner, ending with `last`) unless
+    // `detach`, which also submits the cancel now: the request holds the file.
+    // For an accept, what still comes after a detach is closed.
+    void stop_op(std::uint64_t op, bool detach) noexcept;
+    void* op_owner(std::uint64_t op) const noexcept;  // null once detached or freed
     // What the last select() read, for the caller to hand out and then recycle.
     const std::vector<Received>& received() const noexcept;
     void recycle(const Received& r) noexcept;  // gives r's buffer back to the kernel
@@ -91,11 +93,7 @@ public:
     };
     // True if this kernel has multishot accept (5.19+; checked once per process).
     static bool can_accept() noexcept;
-    std::uint64_t start_accept(int fd, void* owner);  // submitted at the next select()
-    // As stop_recv: with `detach`, what still comes is closed, and the cancel is
-    // submitted now (the request holds the listening socket's file).
-    void stop_accept(std::uint64_t op, bool detach) noexcept;
-    void* accept_owner(std::uint64_t op) const noexcept;  // null once detached or freed
+    std::uint64_t start_accept(int fd, void* owner);  // submitted at the next select(); stop_op stops it
     // What the last select() accepted; the caller owns every fd res it hands out,
     // and must close those it does not.
     const std::vector<Accepted>& accepted() const noexcept;
