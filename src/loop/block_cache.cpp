@@ -8,9 +8,12 @@ namespace tulip::detail {
 
 namespace {
 
-// Size classes of 64 bytes up to 2 KiB; larger blocks go straight to the heap.
-constexpr std::size_t granule = 64;
-constexpr std::size_t classes = 32;
+// Size classes 16 bytes apart (malloc's own step) up to 2 KiB; larger blocks go
+// straight to the heap. Not coarser: an idle streams connection keeps three
+// frames (its handler, reader.read(), its task), and 64-byte classes cost it
+// ~100 bytes of rounding.
+constexpr std::size_t granule = 16;
+constexpr std::size_t classes = 128;
 // A cap in bytes per class, not in blocks, so a burst of small frames (100,000
 // tasks) is cached whole while large frames cannot pin much memory.
 constexpr std::size_t max_cached_bytes_per_class = 32u << 20;
