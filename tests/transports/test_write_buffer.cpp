@@ -72,12 +72,24 @@ TEST(WriteBuffer, BytesInFlightStayPutWhileWritesArrive) {
     EXPECT_EQ(std::string_view(where, flight.size()), "first message");  // ASan: still alive
     EXPECT_EQ(buffer.size(), flight.size() + later.size());
     buffer.sent(6);  // short: "message" is left, the send is over
-    EXPECT_EQ(buffer.next_send(), "message");
-    buffer.sent(7);
-    EXPECT_EQ(buffer.next_send(), later);
-    buffer.sent(later.size());
+    EXPECT_EQ(buffer.next_send(), "message" + later);  // the rest, and what came meanwhile
+    buffer.sent(7 + later.size());
     EXPECT_TRUE(buffer.empty());
     EXPECT_EQ(buffer.next_send(), "");
+}
+
+// The halves of a 16 KiB echo, written in one iteration: one send, not two.
+TEST(WriteBuffer, LargeWritesBeforeASendGoAsOne) {
+    WriteBuffer buffer;
+    std::string first(8192, 'a'), second(8192, 'b'), third(5000, 'c');
+    buffer.append(first);
+    buffer.append(second);
+    EXPECT_EQ(buffer.next_send(), first + second);
+    buffer.sent(100);  // short
+    buffer.append(third);
+    EXPECT_EQ(buffer.next_send(), (first + second).substr(100) + third);
+    buffer.sent(buffer.size());
+    EXPECT_TRUE(buffer.empty());
 }
 
 TEST(WriteBuffer, WritesAfterAShortSendJoinItsRest) {
