@@ -5,8 +5,8 @@ load generator (bench/loadgen), scenario by scenario, and writes the tables,
 the §4 target check and the charts.
 
 Method: server pinned to CPU 0, load generator to CPU 1 (taskset); a fresh
-server per run; implementations alternate run by run (A B C ... A B C ...);
-medians of --runs runs. The load generator measures a fixed window after a
+server per run; implementations alternate run by run (A B C ... C A B ..., a
+new order each round); medians of --runs runs. The load generator measures a fixed window after a
 warm-up and reads the server's user+sys CPU (/proc/PID/stat) at both ends of
 it, so "CPU us/msg" is the server's CPU time in the window / messages echoed.
 
@@ -19,6 +19,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import re
 import signal
 import statistics
@@ -247,7 +248,14 @@ def main():
         results[key] = {i["name"]: [] for i in impls}
         print(f"== {title}", file=sys.stderr)
         for run in range(runs):
-            for impl in impls:  # alternate: A B C ... A B C ...
+            # Alternate, in a new order each round (a fixed shuffle per round): a
+            # drift of the machine within a round (this VM's host load changes over
+            # minutes) then lands on different implementations each time instead
+            # of always on the last ones, and the median sees through it.
+            order = list(impls)
+            if run > 0:
+                random.Random(run).shuffle(order)
+            for impl in order:
                 name = impl["name"]
                 if (key, name) in errors:
                     continue

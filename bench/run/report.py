@@ -156,7 +156,7 @@ def markdown(s, scenarios, info, args, elapsed, skipped, errors):
          f"libuv {info['libuv']}, liburing {info['liburing']}. Date {info['date']}, commit {info['commit']}; "
          f"load average at start {' '.join(info['loadavg'])}. "
          f"Median of {args.runs} runs of {args.duration:g} s (after {args.warmup:g} s of warm-up), implementations "
-         f"alternating; the idle row is one run. Whole run: {elapsed / 60:.1f} min.", "",
+         f"alternating in a new order each round; the idle row is one run. Whole run: {elapsed / 60:.1f} min.", "",
          "Server on CPU 0, `loadgen` on CPU 1. \"server CPU µs/msg\" is the server's user+sys time over the "
          "measured window ÷ messages echoed (a message is one S-byte echo; for lines one 32 B line; for chat one "
          "delivery to one receiver). Ratios: ÷ the best peer (tulip rows in bold); below 1 is better for CPU, "
@@ -182,7 +182,7 @@ def readme_summary(s, scenarios, info, args):
     L = [SUMMARY_BEGIN, "",
          f"Last run: {info['date']}, commit {info['commit']}; {info['cpus']} vCPUs ({info['cpu_model']}), Linux "
          f"{info['kernel']}; Python {info['python']}, libuv {info['libuv']}. Medians of {args.runs} runs, "
-         "implementations alternating, server on CPU 0 and the load generator on CPU 1. Every table, chart and "
+         "implementations alternating in a new order each round, server on CPU 0 and the load generator on CPU 1. Every table, chart and "
          "the method: [docs/benchmarks.md](docs/benchmarks.md).", "",
          "| scenario | tulip's best | its CPU µs/msg | best peer by CPU | its CPU µs/msg | CPU ÷ peer | "
          "throughput ÷ best peer's |", "|---|---|---:|---|---:|---:|---:|"]
