@@ -157,8 +157,14 @@ TEST_F(Datagram, UnixDatagramFlowControl) {
     DatagramLog log;
     std::vector<std::string> received;
     std::string path = "/tmp/tulip-tport-dgram-" + std::to_string(::getpid()) + ".sock";
-    run_bounded(datagram_flow(log, received, path));
+    // A run killed before its unlink leaves the file, and pids come round again
+    // (CI failed with EADDRINUSE): clear it first, and remove it however this ends.
     ::unlink(path.c_str());
+    struct UnlinkAtExit {
+        const std::string& path;
+        ~UnlinkAtExit() { ::unlink(path.c_str()); }
+    } unlink_at_exit{path};
+    run_bounded(datagram_flow(log, received, path));
     ASSERT_EQ(received.size(), 200u);
     for (int i = 0; i < 200; ++i) {
         EXPECT_EQ(received[i].size(), 2000u);
