@@ -13,7 +13,8 @@ namespace {
 // frames (its handler, reader.read(), its task), and 64-byte classes cost it
 // ~100 bytes of rounding.
 constexpr std::size_t granule = 16;
-constexpr std::size_t classes = 128;
+constexpr std::size_t largest_block = 2048;
+constexpr std::size_t classes = largest_block / granule;
 // A cap in bytes per class, not in blocks, so a burst of small frames (100,000
 // tasks) is cached whole while large frames cannot pin much memory.
 constexpr std::size_t max_cached_bytes_per_class = 32u << 20;

@@ -75,8 +75,10 @@ void SocketTransport::on_readable() {
     // the node is rescheduled, since an edge-triggered fd will not report again.
     for (int i = 0; i < 4; ++i) {
         if (!reading_ || closing_) return;
-        std::span<char> buf = buffered_ ? std::span<char>{} : loop_.scratch_buffer();
-        if (buffered_) {
+        std::span<char> buf;
+        if (!buffered_) {
+            buf = loop_.scratch_buffer();
+        } else {
             try {
                 buf = buffered_protocol().get_buffer(65536);
                 if (buf.empty()) throw RuntimeError("get_buffer() returned an empty buffer");
@@ -253,11 +255,9 @@ void SocketTransport::drop_write_buffer() {
         std::string_view queued = buffer_.next_send();
         sys::send(fd(), queued.data(), queued.size(), 0);  // best effort: the connection is going
         buffer_.clear();
-    } else if (send_running_) {
-        buffer_.drop_unsent();  // the kernel still reads the rest until on_sent
-        loop_.cancel_send(this);
     } else {
-        buffer_.clear();
+        buffer_.drop_unsent();  // a running send's bytes stay until its on_sent
+        if (send_running_) loop_.cancel_send(this);
     }
     if (flushed_) {
         Future<void> f(std::exchange(flushed_, {}));

@@ -32,14 +32,10 @@ private:
 // The recv calls an echo of `messages` messages took, and the backend's name.
 Coro<std::pair<std::uint64_t, std::string>> recvs_for_messages(int messages) {
     EventLoop& loop = get_running_loop();
-    auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
-    a.setblocking(false);
-    b.setblocking(false);
     std::string got;
     Event done;
-    auto [t, p] = co_await loop.create_connection(
-        [&] { return std::make_unique<CountingEcho>(got, static_cast<std::size_t>(messages) * 5, done); },
-        std::move(a));
+    auto [t, b] = co_await transport_on_pair(
+        [&] { return std::make_unique<CountingEcho>(got, static_cast<std::size_t>(messages) * 5, done); });
     testing::CallCounter counter({sys::fault::Call::recv});
     for (int i = 0; i < messages; ++i) {
         co_await loop.sock_sendall(b, "hello");
@@ -84,18 +80,15 @@ private:
 TEST_F(TransportTest, PauseThenAbortInsideDataReceived) {
     run_bounded([]() -> Coro<void> {
         EventLoop& loop = get_running_loop();
-        auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
-        a.setblocking(false);
-        b.setblocking(false);
         Event lost;
-        co_await loop.create_connection([&] { return std::make_unique<PauseThenAbort>(lost); }, std::move(a));
+        auto [t, b] = co_await transport_on_pair([&] { return std::make_unique<PauseThenAbort>(lost); });
+        t = TransportRef();  // the protocol's abort alone ends it
         co_await loop.sock_sendall(b, "hello");
         co_await lost.wait();
         co_await sleep(0.02);  // polls after the transport is gone: the stop's reports arrive
         EXPECT_EQ(co_await loop.sock_recv(b, 10), "");  // the abort closed the socket
     }());
 }
-
 
 // Closing from data_received while held data is being delivered: the slice the
 // protocol is reading must stay alive until it returns (on io_uring the held
@@ -130,13 +123,10 @@ private:
 TEST_F(TransportTest, CloseWhileHeldDataIsDeliveredKeepsTheSliceAlive) {
     run_bounded([]() -> Coro<void> {
         EventLoop& loop = get_running_loop();
-        auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
-        a.setblocking(false);
-        b.setblocking(false);
         std::string got;
         Event paused, lost;
-        auto [t, p] = co_await loop.create_connection(
-            [&] { return std::make_unique<CloseOnSecondRead>(got, paused, lost); }, std::move(a));
+        auto [t, b] =
+            co_await transport_on_pair([&] { return std::make_unique<CloseOnSecondRead>(got, paused, lost); });
         std::string sent;
         for (int i = 0; sent.size() < 150 * 1024; ++i) sent += std::to_string(i) + ",";
         // In one go: the kernel reads it in several pieces. A task: on readiness

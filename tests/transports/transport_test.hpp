@@ -119,18 +119,22 @@ inline Coro<std::string> echo(Socket& s, std::string_view what) {
     co_return got;
 }
 
-// A Recorder connected to one end of a socket pair; the other end is returned.
-struct RecorderPair {
+// A transport (with the factory's protocol) on one end of a non-blocking Unix
+// socket pair; the other end is returned beside it.
+struct TransportPair {
     TransportRef transport;
     Socket peer;
 };
-inline Coro<RecorderPair> recorder_on_pair(Log& log) {
+inline Coro<TransportPair> transport_on_pair(EventLoop::ProtocolFactory factory) {
     EventLoop& loop = get_running_loop();
     auto [a, b] = Socket::pair(AF_UNIX, SOCK_STREAM);
     a.setblocking(false);
     b.setblocking(false);
-    auto [t, p] = co_await loop.create_connection([&log] { return std::make_unique<Recorder>(log); }, std::move(a));
-    co_return RecorderPair{std::move(t), std::move(b)};
+    auto [t, p] = co_await loop.create_connection(std::move(factory), std::move(a));
+    co_return TransportPair{std::move(t), std::move(b)};
+}
+inline Coro<TransportPair> recorder_on_pair(Log& log) {
+    return transport_on_pair([&log] { return std::make_unique<Recorder>(log); });
 }
 
 }  // namespace tulip::transport_test

@@ -284,6 +284,13 @@ public:
     // with `detach` nothing more reaches it (before the handler goes away; also
     // after a stop without detach whose `last` has not come yet).
     void stop_recv(int fd, bool detach) noexcept;
+    // True if this backend sends by completion (then the calls below may be used).
+    bool can_send() const noexcept;
+    void queue_send(StreamHandler* handler);  // once until its send_ready()
+    // From send_ready: sends `data` (kept unchanged by the caller until on_sent) on
+    // `fd` with this poll's submission. One send per handler at a time.
+    void start_send(int fd, std::string_view data, StreamHandler* handler);
+    void cancel_send(StreamHandler* handler) noexcept;
 
     // ---- For servers: completion accepts (io_uring) ----
     // The kernel accepts each connection on a listening socket as it comes and the
@@ -303,15 +310,6 @@ public:
     bool start_accept(int listen_fd, AcceptHandler* handler);
     // As stop_recv; with `detach`, connections accepted meanwhile are closed.
     void stop_accept(int listen_fd, bool detach) noexcept;
-
-    // ---- For transports: completion sends (io_uring; StreamHandler above) ----
-    // True if this backend sends by completion (then the calls below may be used).
-    bool can_send() const noexcept;
-    void queue_send(StreamHandler* handler);  // once until its send_ready()
-    // From send_ready: sends `data` (kept unchanged by the caller until on_sent) on
-    // `fd` with this poll's submission. One send per handler at a time.
-    void start_send(int fd, std::string_view data, StreamHandler* handler);
-    void cancel_send(StreamHandler* handler) noexcept;
 
     static std::int64_t seconds_to_ns(double seconds) noexcept;
 
