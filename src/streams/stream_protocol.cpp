@@ -2,6 +2,8 @@
 // client-connected task and closes the connection if that task fails.
 #include "tulip/streams/stream_protocol.hpp"
 
+#include <utility>
+
 #include "tulip/coro/task.hpp"
 #include "tulip/streams/stream_writer.hpp"
 #include "tulip/transports/transport.hpp"
@@ -15,24 +17,41 @@ StreamReaderProtocol::StreamReaderProtocol(StreamReader reader,
 void StreamReaderProtocol::connection_made(Transport& transport) {
     if (reader_) reader_->set_transport(&transport);
     if (!client_connected_ || !reader_) return;
-    Ref<Transport> hold(&transport);
-    StreamWriter writer(hold, this, reader_);
+    StreamWriter writer(Ref<Transport>(&transport), this, reader_);
     Task<void> task = transport.get_loop().create_task((*client_connected_)(*reader_, std::move(writer)));
     // The task keeps itself alive until its coroutine ends (asyncio keeps it in
-    // protocol._task); this callback reports how it ended. It also holds the
-    // callback object, so that a coroutine lambda's captures outlive its task
-    // even if the server and this connection are gone first.
-    task.add_done_callback([hold, callable = client_connected_](const Task<void>& t) {
-        if (t.cancelled()) {
-            hold->close();
-            return;
+    // protocol._task). The watch keeps the transport, and so this protocol with
+    // the callback object (a coroutine lambda's captures), until then.
+    task_watch_.transport = Ref<Transport>(&transport);
+    task_watch_.task = task.state();
+    task_watch_.notify = &StreamReaderProtocol::on_task_done;
+    task.state()->add_waiter(&task_watch_);
+}
+
+StreamReaderProtocol::~StreamReaderProtocol() {
+    if (task_watch_.task) task_watch_.task->future().remove_waiter(&task_watch_);  // set_protocol replaced us
+}
+
+// Reports how the task ended, from a loop callback as asyncio's done callback
+// does: if it failed or was cancelled, the connection is closed.
+void StreamReaderProtocol::on_task_done(FutureBase::Waiter* waiter) noexcept {
+    auto& watch = *static_cast<TaskWatch*>(waiter);
+    Ref<FutureBase> task(&std::exchange(watch.task, nullptr)->future());
+    // Last use of `watch`: dropping the transport may end it with this protocol.
+    Ref<Transport> transport = std::move(watch.transport);
+    if (!task->cancelled() && !task->exception()) return;  // it returned: nothing to report
+    auto report = [task, transport] {
+        if (!task->cancelled()) {
+            transport->get_loop().call_exception_handler(
+                {"Unhandled exception in client_connected_cb", task->exception(), "<StreamReaderProtocol>"});
         }
-        if (std::exception_ptr error = t.exception()) {
-            hold->get_loop().call_exception_handler(
-                {"Unhandled exception in client_connected_cb", error, "<StreamReaderProtocol>"});
-            hold->close();
-        }
-    });
+        transport->close();
+    };
+    try {
+        transport->get_loop().call_soon(std::move(report));
+    } catch (...) {
+        report();  // no memory for the callback: report now rather than never
+    }
 }
 
 void StreamReaderProtocol::data_received(std::string_view data) {

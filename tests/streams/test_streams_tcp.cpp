@@ -266,5 +266,52 @@ TEST(Streams, FailingHandlerIsReportedAndItsConnectionClosed) {
     });
 }
 
+// asyncio's callback on the client-connected task: cancelled, the connection is
+// closed and nothing is reported; returned, the connection stays as the handler left it.
+TEST(Streams, CancelledHandlerClosesItsConnectionAndReturningOneLeavesIt) {
+    run_clean([]() -> Coro<void> {
+        int reports = 0;
+        get_running_loop().set_exception_handler([&reports](EventLoop&, const ExceptionContext&) { ++reports; });
+        std::vector<StreamWriter> kept;  // so only the task's end can close a connection
+        TaskBase* waiting = nullptr;
+        int returned = 0;
+        ClientConnectedCallback cb = [&](StreamReader r, StreamWriter w) -> Coro<void> {
+            kept.push_back(w);
+            if (co_await r.readline() == "return\n") {
+                ++returned;
+                co_return;
+            }
+            waiting = current_task();
+            co_await r.readline();  // until cancelled
+        };
+        Server server = co_await start_server(cb, "127.0.0.1", 0);
+        auto [r1, w1] = co_await open_connection("127.0.0.1", port_of(server));
+        auto [r2, w2] = co_await open_connection("127.0.0.1", port_of(server));
+        w1.write("wait\n");
+        w2.write("return\n");
+        EXPECT_TRUE(co_await wait_until([&] { return waiting != nullptr && returned == 1; }));
+        if (waiting) waiting->future().cancel();
+        EXPECT_EQ(co_await wait_for(r1.read(), 2.0), "");  // closed by the cancelled task's end
+        co_await sleep(0.01);
+        EXPECT_EQ(reports, 0);
+        int open = 0;
+        for (StreamWriter& w : kept) open += w.is_closing() ? 0 : 1;
+        EXPECT_EQ(open, 1);  // the returned handler's connection is still open ...
+        for (StreamWriter& w : kept) {
+            if (!w.is_closing()) w.write("still there\n");
+            w.close();
+        }
+        EXPECT_EQ(co_await wait_for(r2.read(), 2.0), "still there\n");  // ... and still writes
+        w1.close();
+        w2.close();
+        co_await w1.wait_closed();
+        co_await w2.wait_closed();
+        server.close();
+        co_await server.wait_closed();
+        kept.clear();
+        get_running_loop().set_exception_handler(nullptr);
+    });
+}
+
 }  // namespace
 }  // namespace tulip

@@ -14,6 +14,8 @@
 
 #include "tulip/coro/coro.hpp"
 #include "tulip/coro/event.hpp"
+#include "tulip/coro/future_base.hpp"
+#include "tulip/coro/ref.hpp"
 #include "tulip/streams/flow_control.hpp"
 #include "tulip/streams/stream_reader.hpp"
 
@@ -29,6 +31,7 @@ public:
     // `client_connected` is set on the server side only.
     explicit StreamReaderProtocol(StreamReader reader,
                                   std::shared_ptr<const ClientConnectedCallback> client_connected = nullptr);
+    ~StreamReaderProtocol() override;
 
     void connection_made(Transport& transport) override;
     void data_received(std::string_view data) override;
@@ -42,11 +45,21 @@ public:
     EventAwaiter wait_closed() noexcept { return closed_event_.wait(); }
 
 private:
+    // Watches the client-connected task from the task's own list of waiters
+    // rather than through a done callback, which would cost every connection two
+    // heap blocks (the callback vector and the std::function's capture, ~96 B).
+    // Its `task` is the task while linked to it (notify runs instead of a wake-up).
+    struct TaskWatch final : FutureBase::Waiter {
+        Ref<Transport> transport;  // kept until the task ends, as asyncio's callback keeps it
+    };
+    static void on_task_done(FutureBase::Waiter* watch) noexcept;
+
     std::optional<StreamReader> reader_;  // dropped at connection_lost (asyncio keeps a weakref)
     std::shared_ptr<const ClientConnectedCallback> client_connected_;
     Event closed_event_;
     std::exception_ptr closed_error_;
     bool closed_ = false;
+    TaskWatch task_watch_;
 };
 
 }  // namespace tulip
