@@ -1,5 +1,7 @@
 #include "tulip/coro/task_base.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "tulip/coro/cancelled.hpp"
@@ -18,9 +20,9 @@ constexpr std::ptrdiff_t max_transfer_depth = 128 * 1024;  // bytes of stack, no
 
 TaskBase* current_task() noexcept { return t_current; }
 
-TaskBase::TaskBase(FutureBase& future, EventLoop& loop, std::coroutine_handle<> root, std::string name,
-                   std::source_location where)
-    : future_(future), loop_(loop), root_(root), resume_point_(root), name_(std::move(name)),
+TaskBase::TaskBase(FutureBase& future, std::coroutine_handle<> root, std::string name, std::source_location where)
+    : future_(future), root_(root), resume_point_(root),
+      name_(name.empty() ? nullptr : std::make_unique<std::string>(std::move(name))),
       number_(detail::next_task_number()), where_(where) {
     next_live_ = t_live;
     if (t_live) t_live->prev_live_ = this;
@@ -49,15 +51,15 @@ std::vector<TaskBase*> TaskBase::live_tasks() {
 }
 
 const std::string& TaskBase::get_name() const {
-    if (name_.empty()) name_ = fmt::format("Task-{}", number_);
-    return name_;
+    if (!name_) name_ = std::make_unique<std::string>(fmt::format("Task-{}", number_));
+    return *name_;
 }
 
-void TaskBase::wake() noexcept { loop_.schedule(this); }
+void TaskBase::wake() noexcept { loop().schedule(this); }
 
 void TaskBase::post(std::coroutine_handle<> h) noexcept {
     resume_point_ = h;
-    loop_.schedule(this);
+    loop().schedule(this);
 }
 
 bool TaskBase::cancel_task(std::string message) {
@@ -65,7 +67,7 @@ bool TaskBase::cancel_task(std::string message) {
     ++num_cancels_requested_;
     if (waiting_ && waiting_->cancel_wait(message)) return true;  // handed on; asyncio leaves must_cancel unset
     must_cancel_ = true;
-    cancel_message_ = std::move(message);
+    future_.cancel_message_ = std::move(message);
     if (waiting_) {
         waiting_ = nullptr;
         wake();
@@ -77,7 +79,7 @@ bool TaskBase::cancel_task(std::string message) {
 
 void TaskBase::throw_cancelled() {
     must_cancel_ = false;
-    throw CancelledError(std::exchange(cancel_message_, {}));
+    throw CancelledError(std::exchange(future_.cancel_message_, {}));
 }
 
 void TaskBase::run() {
@@ -107,7 +109,8 @@ void TaskBase::root_finished_(std::coroutine_handle<> root) noexcept {
 }
 
 void TaskBase::finish_cancelled() noexcept {
-    future_.FutureBase::cancel(cancel_message_);  // not the task's override, which would only request it
+    // Not the task's override, which would only request it.
+    future_.FutureBase::cancel(std::exchange(future_.cancel_message_, {}));
 }
 
 std::string TaskBase::describe() const {

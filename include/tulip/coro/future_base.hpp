@@ -77,9 +77,10 @@ protected:
     virtual const char* kind() const noexcept { return "Future"; }
 
     std::exception_ptr exception_;
-    std::string cancel_message_;
+    std::string cancel_message_;  // once cancelled; before, a task's requested cancellation's (TaskBase)
 
 private:
+    friend class TaskBase;  // keeps its pending cancel message in cancel_message_
     void destroy() noexcept;  // reports an exception nobody retrieved, then deletes
 
     EventLoop* loop_;

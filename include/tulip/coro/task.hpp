@@ -19,7 +19,7 @@ template <class T>
 class TaskState final : public FutureState<T>, public TaskBase, public detail::FrameAllocated {
 public:
     TaskState(EventLoop& loop, typename Coro<T>::handle_type root, std::string name, std::source_location where)
-        : FutureState<T>(loop), TaskBase(*this, loop, root, std::move(name), where) {
+        : FutureState<T>(loop), TaskBase(*this, root, std::move(name), where) {
         root.promise().root_of = this;
         this->retain();  // the task's own reference, dropped when its coroutine ends
     }

@@ -13,8 +13,10 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <source_location>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tulip/coro/future_base.hpp"
@@ -45,8 +47,8 @@ public:
     }
     // "Task-N" unless named: made on first use, so an unnamed task costs no string.
     const std::string& get_name() const;
-    void set_name(std::string name) { name_ = std::move(name); }
-    EventLoop& loop() const noexcept { return loop_; }
+    void set_name(std::string name) { name_ = std::make_unique<std::string>(std::move(name)); }
+    EventLoop& loop() const noexcept { return future_.get_loop(); }
     FutureBase& future() const noexcept { return future_; }
 
     // The awaiter protocol described at the top of this file.
@@ -71,8 +73,7 @@ public:
     static std::vector<TaskBase*> live_tasks();
 
 protected:
-    TaskBase(FutureBase& future, EventLoop& loop, std::coroutine_handle<> root, std::string name,
-             std::source_location where);
+    TaskBase(FutureBase& future, std::coroutine_handle<> root, std::string name, std::source_location where);
     ~TaskBase();
 
     // The task's coroutine returned or threw: record the outcome, destroy `root`.
@@ -85,14 +86,16 @@ private:
     [[noreturn]] void throw_cancelled();
     void unlink() noexcept;
 
-    FutureBase& future_;
-    EventLoop& loop_;
+    // The fields are the few a task needs on every step: one task per connection
+    // is common, so rare things (a name, a cancel message) take no room here.
+    FutureBase& future_;  // our own future half (its loop is ours)
     std::coroutine_handle<> root_;
     std::coroutine_handle<> resume_point_;  // where run() resumes: the innermost suspended coroutine
     Waiting* waiting_ = nullptr;
-    mutable std::string name_;  // empty until named or asked for
-    std::uint64_t number_;      // N of "Task-N"
-    std::string cancel_message_;
+    mutable std::unique_ptr<std::string> name_;  // null until named or asked for
+    std::uint64_t number_;                       // N of "Task-N"
+    // A requested cancellation's message waits in future_'s cancel message, which
+    // is unused until the future ends (cancelled, with that message).
     std::source_location where_;
     int num_cancels_requested_ = 0;
     bool must_cancel_ = false;
