@@ -121,14 +121,17 @@ std::optional<std::size_t> find_separator(const StreamReaderState& s, std::span<
     return std::nullopt;
 }
 
-Coro<std::string> read_impl(StateRef s, std::ptrdiff_t n) {
+// Up to n bytes (n > 0). Its own coroutine, apart from reading to EOF: an idle
+// connection's handler waits here, and this frame, with one awaiter and no
+// result string, is the smaller.
+Coro<std::string> read_some_impl(StateRef s, std::size_t n) {
     s->check_exception();
-    if (n == 0) co_return std::string();
-    if (n > 0) {
-        if (s->buffer.empty() && !s->eof) co_await s->wait_for_data("read");
-        co_return s->take(std::min(static_cast<std::size_t>(n), s->buffer.size()));
-    }
-    // To EOF. asyncio reads limit-sized blocks and joins them; one string grows here.
+    if (s->buffer.empty() && !s->eof) co_await s->wait_for_data("read");
+    co_return s->take(std::min(n, s->buffer.size()));
+}
+
+// To EOF. asyncio reads limit-sized blocks and joins them; one string grows here.
+Coro<std::string> read_to_eof_impl(StateRef s) {
     std::string out;
     for (;;) {
         s->check_exception();
@@ -146,6 +149,11 @@ Coro<std::string> read_impl(StateRef s, std::ptrdiff_t n) {
             co_await s->wait_for_data("read");
         }
     }
+}
+
+Coro<std::string> read_nothing_impl(StateRef s) {
+    s->check_exception();
+    co_return std::string();
 }
 
 Coro<std::string> readline_impl(StateRef s) {
@@ -218,7 +226,10 @@ StreamReader& StreamReader::operator=(const StreamReader&) noexcept = default;
 StreamReader::StreamReader(StreamReader&&) noexcept = default;
 StreamReader& StreamReader::operator=(StreamReader&&) noexcept = default;
 
-Coro<std::string> StreamReader::read(std::ptrdiff_t n) { return read_impl(state_, n); }
+Coro<std::string> StreamReader::read(std::ptrdiff_t n) {
+    if (n > 0) return read_some_impl(state_, static_cast<std::size_t>(n));
+    return n < 0 ? read_to_eof_impl(state_) : read_nothing_impl(state_);
+}
 Coro<std::string> StreamReader::readline() { return readline_impl(state_); }
 Coro<std::string> StreamReader::readexactly(std::ptrdiff_t n) { return readexactly_impl(state_, n); }
 
