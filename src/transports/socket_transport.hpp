@@ -113,7 +113,7 @@ private:
         int end = no_end;     // the EOF (0) or read error (-errno) after the data
     };
     std::unique_ptr<Held> held_;
-    // Flags as bits: the transport fits a 224-byte heap block (one per connection).
+    // Flags as bits: the transport fits a 192-byte heap block (one per connection).
     bool buffered_ : 1 = false;     // protocol_ is a BufferedProtocol, else a Protocol
     bool reading_ : 1 = true;       // not paused
     bool eof_pending_ : 1 = false;  // write_eof() called: shut down writing once flushed

@@ -30,7 +30,14 @@ namespace tulip {
 //   on_connection_lost()               after the protocol's connection_lost and the close
 //   static constexpr const char* context  names the transport in fatal errors' reports
 template <class Derived, class Interface>
-class SocketTransportBase : public Interface {
+class SocketTransportBase : public Interface,
+                            IoNode<SocketTransportBase<Derived, Interface>, EVENT_READ>,
+                            IoNode<SocketTransportBase<Derived, Interface>, EVENT_WRITE> {
+    using ReadNode = IoNode<SocketTransportBase, EVENT_READ>;
+    using WriteNode = IoNode<SocketTransportBase, EVENT_WRITE>;
+    friend ReadNode;
+    friend WriteNode;
+
 public:
     std::any get_extra_info(std::string_view name) const override {
         if (name == "peername") return derived().peername();
@@ -56,11 +63,10 @@ public:
 
     void set_write_buffer_limits(std::size_t high, std::size_t low) override {
         if (high < low) throw ValueError("high must be >= low");
-        high_ = high;
-        low_ = low;
+        limits_.reset(new Limits{high, low});
         maybe_pause_protocol();
     }
-    std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept override { return {low_, high_}; }
+    std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept override { return {low(), high()}; }
 
 protected:
     SocketTransportBase(EventLoop& loop, Socket sock) : Interface(loop), sock_(std::move(sock)) {}
@@ -91,13 +97,14 @@ protected:
     }
     // Runs the read node soon (an edge-triggered fd will not report data already there).
     void schedule_read() {
-        if (read_node_.queued) return;
+        ReadyNode* node = this->node(EVENT_READ);
+        if (node->queued) return;
         this->retain();
-        this->loop_.schedule(&read_node_);
+        this->loop_.schedule(node);
     }
 
     void maybe_pause_protocol() {
-        if (protocol_paused_ || derived().get_write_buffer_size() <= high_) return;
+        if (protocol_paused_ || derived().get_write_buffer_size() <= high()) return;
         protocol_paused_ = true;
         try {
             protocol_->pause_writing();
@@ -106,7 +113,7 @@ protected:
         }
     }
     void maybe_resume_protocol() {
-        if (!protocol_paused_ || derived().get_write_buffer_size() > low_) return;
+        if (!protocol_paused_ || derived().get_write_buffer_size() > low()) return;
         protocol_paused_ = false;
         try {
             protocol_->resume_writing();
@@ -143,29 +150,35 @@ protected:
     int fd() const noexcept { return sock_.fileno(); }
 
 private:
-    // (Declared before the nodes, whose types name read_ready and write_ready.)
     Derived& derived() noexcept { return static_cast<Derived&>(*this); }
     const Derived& derived() const noexcept { return static_cast<const Derived&>(*this); }
     ReadyNode* node(Events direction) noexcept {
-        return direction == EVENT_READ ? static_cast<ReadyNode*>(&read_node_) : &write_node_;
+        return direction == EVENT_READ ? static_cast<ReadyNode*>(static_cast<ReadNode*>(this))
+                                       : static_cast<WriteNode*>(this);
     }
-    void read_ready() { derived().on_readable(); }
+    void read_ready() { derived().on_readable(); }  // what the nodes' run() calls
     void write_ready() { derived().on_writable(); }
+    std::size_t high() const noexcept { return limits_ ? limits_->high : Transport::default_high_water; }
+    std::size_t low() const noexcept { return limits_ ? limits_->low : Transport::default_low_water; }
 
 protected:
-    Socket sock_;
-    std::unique_ptr<BaseProtocol> protocol_;
-    std::size_t high_ = Transport::default_high_water;
-    std::size_t low_ = Transport::default_low_water;
-    IoNode<SocketTransportBase, &SocketTransportBase::read_ready> read_node_{this};
-    IoNode<SocketTransportBase, &SocketTransportBase::write_ready> write_node_{this};
-    bool read_armed_ = false;       // read_node_ waits on the loop
+    // The flags first: they fill the write node's tail padding.
+    bool read_armed_ = false;       // the read node waits on the loop
     bool write_armed_ = false;
     bool closing_ = false;          // close() or an error: no more reading
     bool lost_ = false;             // connection_lost is scheduled or done
     bool protocol_paused_ = false;  // pause_writing() called, resume_writing() not yet
+    Socket sock_;
+    std::unique_ptr<BaseProtocol> protocol_;
 
 private:
+    // Set by set_write_buffer_limits; until then (most connections) asyncio's
+    // defaults, which take no room.
+    struct Limits {
+        std::size_t high, low;
+    };
+    std::unique_ptr<Limits> limits_;
+
     // connection_made, then reading; `waiter` (if given) gets the result.
     void start(std::optional<Future<void>> waiter) {
         if (waiter && waiter->done()) waiter.reset();  // cancelled: nobody waits any more
