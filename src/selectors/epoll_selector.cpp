@@ -16,6 +16,7 @@ namespace tulip {
 namespace {
 
 constexpr std::uint32_t edge_flag = 1;  // Registration::flags bit: EPOLLET
+constexpr std::size_t max_events = 1024;  // the most one select() reports
 
 std::uint64_t tag(int fd, std::uint32_t generation) {
     return std::uint64_t{generation} << 32 | static_cast<std::uint32_t>(fd);
@@ -67,8 +68,12 @@ void EpollSelector::unwatch(const Registration& reg) noexcept {
 const std::vector<Ready>& EpollSelector::select_ns(std::int64_t timeout_ns) {
     begin_select();
     std::vector<epoll_event>& events = state_->events;
-    // As Python: room for every registration, so one wait can report them all.
-    events.resize(std::max<std::size_t>(size() + state_->ghosts, 1));
+    // Room for every registration up to max_events (Python has no cap; libuv and
+    // mio stop at 1024 too). The kernel keeps what one wait did not return, edge-
+    // or level-triggered, and hands it out next, so the cap loses nothing; it keeps
+    // this buffer and the answer from growing with the connections (12 + 24 bytes
+    // per descriptor, resident once a burst has filled them).
+    events.resize(std::max<std::size_t>(std::min(size(), max_events) + state_->ghosts, 1));
     int n =
         check(sys::epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), timeout_ns),
               "epoll_wait");

@@ -38,6 +38,14 @@ std::int64_t seconds_to_ns(double timeout) {
     return ns >= max_ns ? static_cast<std::int64_t>(max_ns) : static_cast<std::int64_t>(ns);
 }
 
+// st_dev and st_ino in one word: the inode number, its bits flipped by a multiple
+// of the device's. Two files of one file system (all sockets are on sockfs) never
+// share it; files of two devices could, which only makes a stale key look live,
+// as every key does in Python's selectors.
+std::uint64_t file_id(const struct stat& st) noexcept {
+    return static_cast<std::uint64_t>(st.st_ino) ^ (static_cast<std::uint64_t>(st.st_dev) * 0x9e3779b97f4a7c15u);
+}
+
 }  // namespace
 
 void Selector::check_open() const {
@@ -51,8 +59,7 @@ Selector::Registration& Selector::slot(int fd) {
 
 bool Selector::names_same_file(const Registration& reg) noexcept {
     struct stat st;
-    return sys::fstat(reg.key.fd, &st) == 0 && static_cast<std::uint64_t>(st.st_dev) == reg.dev &&
-           static_cast<std::uint64_t>(st.st_ino) == reg.ino;
+    return sys::fstat(reg.key.fd, &st) == 0 && file_id(st) == reg.file;
 }
 
 void Selector::forget(Registration& reg) noexcept {
@@ -79,8 +86,7 @@ SelectorKey Selector::add_with_flags(int fd, Events events, void* data, std::uin
     }
     Registration& reg = slot(fd);
     reg.key = SelectorKey{fd, events, data};
-    reg.dev = static_cast<std::uint64_t>(st.st_dev);
-    reg.ino = static_cast<std::uint64_t>(st.st_ino);
+    reg.file = file_id(st);
     reg.generation = ++next_generation_;
     reg.flags = flags;
     ++count_;

@@ -1,5 +1,11 @@
 // What only one backend does: select()'s FD_SETSIZE limit, epoll's edge trigger,
 // its fd and its failure paths, and DefaultSelector's choice.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
 #include "selectors/selector_test.hpp"
 
 namespace tulip::testing {
@@ -38,6 +44,34 @@ TEST_F(Backends, EpollEdgeTriggerSurvivesModify) {
     Pair p;
     int data = 0;
     check_edge_survives_modify(s, p, &data);
+}
+
+// One select() reports at most 1,024 descriptors (the buffer does not grow with
+// the connections); the kernel keeps the rest, edge- or level-triggered, and the
+// next selects report them: every edge once, every level registration again.
+TEST_F(Backends, EpollReportsManyReadyFdsOverSeveralSelectsLosingNone) {
+    constexpr int pairs_wanted = 1'500;  // 3,000 writable fds
+    if (raise_fd_limit() < 2 * pairs_wanted + 100) GTEST_SKIP() << "RLIMIT_NOFILE hard limit too low";
+    EpollSelector s;
+    std::vector<std::unique_ptr<Pair>> pairs(pairs_wanted);
+    std::set<int> edge_fds;
+    for (auto& p : pairs) {
+        p = std::make_unique<Pair>();
+        s.add(p->a, EVENT_WRITE, nullptr, Trigger::edge);
+        s.add(p->b, EVENT_WRITE);
+        edge_fds.insert(p->a);
+    }
+    std::map<int, int> edge_reports, level_reports;
+    std::size_t largest = 0;
+    for (int round = 0; round < 8; ++round) {
+        const std::vector<Ready>& ready = s.select(0);
+        largest = std::max(largest, ready.size());
+        for (const Ready& r : ready) ++(edge_fds.count(r.key.fd) ? edge_reports : level_reports)[r.key.fd];
+    }
+    EXPECT_LE(largest, 1024u);
+    ASSERT_EQ(edge_reports.size(), edge_fds.size());
+    for (auto [fd, n] : edge_reports) EXPECT_EQ(n, 1) << "fd " << fd;
+    EXPECT_EQ(level_reports.size(), static_cast<std::size_t>(pairs_wanted));
 }
 
 TEST_F(Backends, EpollAddTakesASocketAndATrigger) {

@@ -93,11 +93,13 @@ protected:
     // The shared bookkeeping (Python's _BaseSelectorImpl). Keys live in a vector
     // indexed by fd: descriptors are small and dense, so this beats a hash map.
     struct Registration {
-        SelectorKey key;                 // key.fd < 0: the slot is free
-        std::uint64_t dev = 0, ino = 0;  // which file the fd named at add()
-        std::uint32_t generation = 0;    // distinguishes successive registrations of an fd
-        std::uint32_t flags = 0;         // backend-private (epoll: edge-triggered)
+        SelectorKey key;               // key.fd < 0: the slot is free
+        std::uint64_t file = 0;        // which file the fd named at add() (st_dev, st_ino)
+        std::uint32_t generation = 0;  // distinguishes successive registrations of an fd
+        std::uint32_t flags = 0;       // backend-private (epoll: edge-triggered)
     };
+    // One entry per descriptor: 32 bytes, so 10,000 connections hold 320 KB here.
+    static_assert(sizeof(Registration) <= 32);
 
     // add() with backend-private flags, for backends' own add overloads.
     SelectorKey add_with_flags(int fd, Events events, void* data, std::uint32_t flags);
