@@ -1,22 +1,19 @@
 // EventLoop: completion accepts (io_uring's multishot accept) for the Server,
 // the accepting counterpart of the completion reads in io.cpp.
-#include <fmt/format.h>
-
 #include "loop/loop_impl.hpp"
 #include "sys/syscalls.hpp"
-#include "tulip/errors.hpp"
 
 namespace tulip {
 
 bool EventLoop::start_accept(int listen_fd, AcceptHandler* handler) {
     if (!impl_->uring || !UringSelector::can_accept()) return false;
-    FdState& s = fd_state(listen_fd);
-    if (s.op != 0) throw RuntimeError(fmt::format("fd {} is already read or accepted on by completion", listen_fd));
-    s.op = impl_->uring->start_accept(listen_fd, handler);
+    fd_state(listen_fd);  // checks the fd
+    std::uint64_t& op = impl_->free_op_slot(listen_fd);  // first: it throws if an accept runs
+    op = impl_->uring->start_accept(listen_fd, handler);
     return true;
 }
 
-// The same op table as a read's (one FdState::op per fd): stopping is the same.
+// The same op table as a read's (one op per fd): stopping is the same.
 void EventLoop::stop_accept(int listen_fd, bool detach) noexcept { stop_recv(listen_fd, detach); }
 
 // Hands this poll's accepted connections to their handlers, in the order the

@@ -92,7 +92,7 @@ void EventLoop::sync_fd(int fd) {
     bool edge = (impl_->epoll || impl_->uring) && watchers == 0 && (waiters != 0 || s.edge);
     // A descriptor read by completion needs no read readiness: each arrival would
     // post a poll completion for nothing.
-    Events edge_events = s.op != 0 && !s.waiter[0] ? EVENT_WRITE : EVENT_READ | EVENT_WRITE;
+    Events edge_events = impl_->op(fd) != 0 && !s.waiter[0] ? EVENT_WRITE : EVENT_READ | EVENT_WRITE;
     Events want = edge ? edge_events : (watchers | waiters);
     if (want == s.registered && edge == s.edge) return;
 
@@ -136,7 +136,10 @@ void EventLoop::on_fd_close(int fd) noexcept {
         // A waiter resumes and finds its socket closed (EBADF) rather than hanging.
         if (s.waiter[i]) schedule(s.waiter[i]);
     }
-    if (s.op != 0) impl_->uring->stop_op(s.op, true);  // a recv or an accept: the request holds the file
+    if (std::uint64_t op = impl_->op(fd)) {  // a recv or an accept: the request holds the file
+        impl_->uring->stop_op(op, true);
+        impl_->ops[static_cast<std::size_t>(fd)] = 0;
+    }
     bool was_dirty = s.dirty;
     s = FdState{};
     s.dirty = was_dirty;  // still listed in Impl::dirty; syncing a blank state is a no-op
@@ -207,23 +210,28 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
     }
 }
 
+std::uint64_t& EventLoop::Impl::free_op_slot(int fd) {
+    std::uint64_t& slot = sys::fd_slot(ops, static_cast<std::size_t>(fd));
+    if (slot != 0) throw RuntimeError(fmt::format("fd {} is already read or accepted on by completion", fd));
+    return slot;
+}
+
 bool EventLoop::start_recv(int fd, StreamHandler* handler) {
     if (!impl_->uring || !impl_->uring->can_recv()) return false;
     FdState& s = fd_state(fd);
-    if (s.op != 0) throw RuntimeError(fmt::format("fd {} is already read or accepted on by completion", fd));
-    s.op = impl_->uring->start_recv(fd, handler);
+    std::uint64_t& op = impl_->free_op_slot(fd);  // first: it throws if a recv runs
+    op = impl_->uring->start_recv(fd, handler);
     if (s.registered & EVENT_READ) mark_dirty(fd);  // e.g. by sock_connect: drop the read half
     return true;
 }
 
 void EventLoop::stop_recv(int fd, bool detach) noexcept {
-    if (fd < 0 || static_cast<std::size_t>(fd) >= impl_->fds.size()) return;
-    FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
-    if (s.op == 0) return;
-    impl_->uring->stop_op(s.op, detach);
+    std::uint64_t op = impl_->op(fd);
+    if (op == 0) return;
+    impl_->uring->stop_op(op, detach);
     // A stop that still reports keeps the op listed until its `last` read (see
     // deliver_received), so that a detaching stop or the fd's close still finds it.
-    if (detach) s.op = 0;
+    if (detach) impl_->ops[static_cast<std::size_t>(fd)] = 0;
 }
 
 // Hands this poll's completion reads to their handlers, in the order the kernel

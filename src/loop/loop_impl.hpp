@@ -22,10 +22,7 @@ namespace tulip {
 struct EventLoop::FdState {
     Handle* watcher[2] = {nullptr, nullptr};      // [0] read, [1] write
     ReadyNode* waiter[2] = {nullptr, nullptr};
-    // The completion op in flight (io_uring): a recv, or an accept on a listening
-    // socket (never both: the id's kind tells); 0: none.
-    std::uint64_t op = 0;
-    // Small fields last, packed: one entry per descriptor, 48 bytes.
+    // Small fields last, packed: one entry per descriptor, 40 bytes.
     std::uint8_t registered = 0;  // Events the backend watches now
     std::uint8_t ready = 0;       // Events: an edge that came while nobody waited
     bool edge = false;      // registered edge-triggered (epoll, waiters only)
@@ -43,16 +40,28 @@ struct EventLoop::Impl {
     std::thread::id uring_thread;    // the thread a uring loop is bound to, from its first run
     TimerQueue timers;
     std::vector<FdState> fds;
+    static_assert(sizeof(FdState) <= 40);
+    // The completion op in flight per descriptor (io_uring): a recv, or an accept
+    // on a listening socket (never both: the id's kind tells); 0: none. A table
+    // of its own, grown only by a uring loop, so that an epoll loop's entry per
+    // descriptor is 40 bytes, not 48.
+    std::vector<std::uint64_t> ops;
     std::vector<int> dirty;
     std::vector<EventLoop::StreamHandler*> send_queue;  // completion sends to start before the poll
     std::unique_ptr<char[]> scratch;  // see scratch_buffer()
 
+    std::uint64_t op(int fd) const noexcept {
+        auto index = static_cast<std::size_t>(fd);
+        return fd >= 0 && index < ops.size() ? ops[index] : 0;
+    }
     // A completion op (recv or accept) of `fd` ended: the fd may get another (its
     // handler may start one at once). Unless a newer op took its place already.
-    void op_ended(int fd, std::uint64_t op) noexcept {
-        FdState& s = fds[static_cast<std::size_t>(fd)];
-        if (s.op == op) s.op = 0;
+    void op_ended(int fd, std::uint64_t ended) noexcept {
+        if (op(fd) == ended) ops[static_cast<std::size_t>(fd)] = 0;
     }
+    // The slot for a new completion op of `fd` (a valid fd): RuntimeError if one
+    // runs already.
+    std::uint64_t& free_op_slot(int fd);
 
     // call_soon_threadsafe: other threads append here and poke the eventfd.
     std::mutex threadsafe_mutex;
