@@ -103,8 +103,9 @@ Future<void> SocketTransport::wait_flushed() {
     } else if (buffer_.empty()) {
         f.set_result();
     } else {
-        if (!flushed_ || flushed_->done()) flushed_ = Ref(f.state());
-        f = Future<void>(flushed_);
+        Ref<FutureState<void>>& flushed = rare().flushed;
+        if (!flushed || flushed->done()) flushed = Ref(f.state());
+        f = Future<void>(flushed);
     }
     return f;
 }

@@ -37,8 +37,8 @@ SocketTransport::SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<B
 
 SocketTransport::~SocketTransport() = default;
 
-// One per connection: a field more should be a choice (malloc's block is 192 B).
-static_assert(sizeof(SocketTransport) <= 184 || sizeof(void*) != 8, "SocketTransport outgrew its heap block");
+// One per connection: a field more should be a choice (malloc's block is 176 B).
+static_assert(sizeof(SocketTransport) <= 168 || sizeof(void*) != 8, "SocketTransport outgrew its heap block");
 
 std::unique_ptr<BaseProtocol> SocketTransport::set_protocol(std::unique_ptr<BaseProtocol> protocol) {
     bool stream = dynamic_cast<Protocol*>(protocol.get()) != nullptr;
@@ -225,8 +225,8 @@ void SocketTransport::flush() {
 }
 
 void SocketTransport::on_flushed() {
-    if (flushed_) {
-        Future<void> f(std::exchange(flushed_, {}));
+    if (Rare* r = rare_if_made(); r && r->flushed) {
+        Future<void> f(std::exchange(r->flushed, {}));
         if (!f.done()) f.set_result();  // not if its awaiter was cancelled
     }
     maybe_resume_protocol();
@@ -259,8 +259,8 @@ void SocketTransport::drop_write_buffer() {
         buffer_.drop_unsent();  // a running send's bytes stay until its on_sent
         if (send_running_) loop_.cancel_send(this);
     }
-    if (flushed_) {
-        Future<void> f(std::exchange(flushed_, {}));
+    if (Rare* r = rare_if_made(); r && r->flushed) {
+        Future<void> f(std::exchange(r->flushed, {}));
         if (!f.done()) f.set_exception(connection_closed());
     }
 }

@@ -25,7 +25,19 @@ namespace tulip {
 
 class ServerState;
 
-class SocketTransport final : public SocketTransportBase<SocketTransport, Transport>, EventLoop::StreamHandler {
+// SocketTransport's part of the rare state (SocketTransportBase::Rare).
+struct SocketTransportRare {
+    Ref<FutureState<void>> flushed;  // wait_flushed()'s, while the buffer drains
+    // What completion reads brought while paused (SocketTransport::holding_):
+    // data, then maybe the end.
+    std::string held;
+    std::size_t held_pos = 0;  // delivered up to here
+    static constexpr int no_end = 1;
+    int held_end = no_end;  // the EOF (0) or read error (-errno) after the data
+};
+
+class SocketTransport final : public SocketTransportBase<SocketTransport, Transport, SocketTransportRare>,
+                              EventLoop::StreamHandler {
 public:
     // Takes a connected, non-blocking socket. connection_made is called soon (from
     // a loop callback), then reading starts and `waiter` (if given) gets its result,
@@ -58,10 +70,9 @@ public:
     int sendfile_fd() const noexcept { return lost_ ? -1 : fd(); }
 
 private:
-    using Base = SocketTransportBase<SocketTransport, Transport>;
+    using Base = SocketTransportBase<SocketTransport, Transport, SocketTransportRare>;
     friend Base;
     static constexpr const char* context = "<SocketTransport>";
-    static constexpr int no_end = 1;  // Held::end: nothing after the data
 
     SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<BaseProtocol> protocol, ServerState* server);
     ~SocketTransport() override;
@@ -85,12 +96,13 @@ private:
     bool deliver(std::string_view data, bool in_protocol_buffer = false);
 
     // Completion reads (io_uring; socket_transport_recv.cpp): the kernel reads, the
-    // loop calls on_recv. What it read after a pause_reading waits in held_.
+    // loop calls on_recv. What it read after a pause_reading is held (rare().held).
     bool start_completion_reads();
     void on_recv(int res, std::string_view data, bool last) override;
     void deliver_held();        // on_readable's work in this mode
     void end_reads(int res);    // EOF (0) or a read error (-errno)
     void maybe_restart_recv();  // reading again, nothing held, no read running: start one
+    void release_held() noexcept;  // empties rare().held, its memory too
     void flush();          // writes the buffer until it is empty or the socket is full
     void on_flushed();     // the buffer emptied: wait_flushed, resume_writing, close or write_eof
 
@@ -105,15 +117,7 @@ private:
     WriteBuffer buffer_;
     PeerName peer_;                    // 28 bytes: the next 4 fill its padding
     std::uint32_t server_index_ = 0;  // our place in the server's connection list
-    Ref<FutureState<void>> flushed_;  // wait_flushed()'s, while the buffer drains
-    // What completion reads brought while paused: data, then maybe the end.
-    struct Held {
-        std::string data;
-        std::size_t pos = 0;  // delivered up to here
-        int end = no_end;     // the EOF (0) or read error (-errno) after the data
-    };
-    std::unique_ptr<Held> held_;
-    // Flags as bits: the transport fits a 192-byte heap block (one per connection).
+    // Flags as bits: the transport fits a 176-byte heap block (one per connection).
     bool buffered_ : 1 = false;     // protocol_ is a BufferedProtocol, else a Protocol
     bool reading_ : 1 = true;       // not paused
     bool eof_pending_ : 1 = false;  // write_eof() called: shut down writing once flushed
@@ -126,6 +130,7 @@ private:
     bool completion_sends_ : 1 = false;  // writes by completion (io_uring) for the transport's life
     bool send_running_ : 1 = false;      // a completion send is in the kernel's hands
     bool send_queued_ : 1 = false;       // in the loop's send queue (holding a reference)
+    bool holding_ : 1 = false;  // completion reads' data or end wait in rare() for resume_reading
 };
 
 }  // namespace tulip

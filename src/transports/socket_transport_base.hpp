@@ -29,10 +29,13 @@ namespace tulip {
 //   peername()                         get_extra_info("peername")
 //   on_connection_lost()               after the protocol's connection_lost and the close
 //   static constexpr const char* context  names the transport in fatal errors' reports
-template <class Derived, class Interface>
+// `Extra` is Derived's share of the rare state (see Rare), default none.
+struct NoRareState {};
+
+template <class Derived, class Interface, class Extra = NoRareState>
 class SocketTransportBase : public Interface,
-                            IoNode<SocketTransportBase<Derived, Interface>, EVENT_READ>,
-                            IoNode<SocketTransportBase<Derived, Interface>, EVENT_WRITE> {
+                            IoNode<SocketTransportBase<Derived, Interface, Extra>, EVENT_READ>,
+                            IoNode<SocketTransportBase<Derived, Interface, Extra>, EVENT_WRITE> {
     using ReadNode = IoNode<SocketTransportBase, EVENT_READ>;
     using WriteNode = IoNode<SocketTransportBase, EVENT_WRITE>;
     friend ReadNode;
@@ -63,7 +66,9 @@ public:
 
     void set_write_buffer_limits(std::size_t high, std::size_t low) override {
         if (high < low) throw ValueError("high must be >= low");
-        limits_.reset(new Limits{high, low});
+        Rare& r = rare();
+        r.high = high;
+        r.low = low;
         maybe_pause_protocol();
     }
     std::pair<std::size_t, std::size_t> get_write_buffer_limits() const noexcept override { return {low(), high()}; }
@@ -149,6 +154,19 @@ protected:
 
     int fd() const noexcept { return sock_.fileno(); }
 
+    // What few connections need, in one block made on first use, so that an idle
+    // one holds a pointer for it, not one per part: write-buffer limits someone
+    // set, and what Derived keeps for pauses and waits (Extra).
+    struct Rare : Extra {
+        std::size_t high = Transport::default_high_water;
+        std::size_t low = Transport::default_low_water;
+    };
+    Rare& rare() {
+        if (!rare_) rare_ = std::make_unique<Rare>();
+        return *rare_;
+    }
+    Rare* rare_if_made() const noexcept { return rare_.get(); }
+
 private:
     Derived& derived() noexcept { return static_cast<Derived&>(*this); }
     const Derived& derived() const noexcept { return static_cast<const Derived&>(*this); }
@@ -158,8 +176,8 @@ private:
     }
     void read_ready() { derived().on_readable(); }  // what the nodes' run() calls
     void write_ready() { derived().on_writable(); }
-    std::size_t high() const noexcept { return limits_ ? limits_->high : Transport::default_high_water; }
-    std::size_t low() const noexcept { return limits_ ? limits_->low : Transport::default_low_water; }
+    std::size_t high() const noexcept { return rare_ ? rare_->high : Transport::default_high_water; }
+    std::size_t low() const noexcept { return rare_ ? rare_->low : Transport::default_low_water; }
 
 protected:
     // The flags first: they fill the write node's tail padding.
@@ -172,12 +190,7 @@ protected:
     std::unique_ptr<BaseProtocol> protocol_;
 
 private:
-    // Set by set_write_buffer_limits; until then (most connections) asyncio's
-    // defaults, which take no room.
-    struct Limits {
-        std::size_t high, low;
-    };
-    std::unique_ptr<Limits> limits_;
+    std::unique_ptr<Rare> rare_;  // made by rare(): most connections never need it
 
     // connection_made, then reading; `waiter` (if given) gets the result.
     void start(std::optional<Future<void>> waiter) {

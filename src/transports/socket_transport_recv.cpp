@@ -35,7 +35,7 @@ void SocketTransport::stop_reading() noexcept {
 void SocketTransport::on_recv(int res, std::string_view data, bool last) {
     if (last) recv_running_ = false;
     if (closing_) return;
-    const bool direct = reading_ && !held_;  // nothing held waits ahead of it
+    const bool direct = reading_ && !holding_;  // nothing held waits ahead of it
     if (direct) {
         if (res > 0) {
             deliver(data);
@@ -43,11 +43,12 @@ void SocketTransport::on_recv(int res, std::string_view data, bool last) {
             return end_reads(res);
         }
     } else if (res != -ECANCELED) {
-        if (!held_) held_ = std::make_unique<Held>();
+        Rare& r = rare();
+        holding_ = true;
         if (res > 0) {
-            held_->data.append(data);
+            r.held.append(data);
         } else {
-            held_->end = res;  // the end, after the data before it
+            r.held_end = res;  // the end, after the data before it
         }
     }
     maybe_restart_recv();  // stopped by a pause that resume_reading undid meanwhile
@@ -57,21 +58,34 @@ void SocketTransport::on_recv(int res, std::string_view data, bool last) {
 // In slices no larger than a readiness read gives, so that a protocol that pauses
 // again (a full StreamReader) does so after a slice, not after all of it.
 void SocketTransport::deliver_held() {
-    while (held_ && held_->pos < held_->data.size()) {
+    while (holding_ && rare_if_made()->held_pos < rare_if_made()->held.size()) {
         if (!reading_ || closing_) return;
-        std::string_view slice = std::string_view(held_->data).substr(held_->pos, read_slice);
-        held_->pos += slice.size();
-        std::unique_ptr<Held> done;  // all delivered and no end: gone, but alive for the call
-        if (held_->pos == held_->data.size() && held_->end == no_end) done = std::move(held_);
-        if (!deliver(slice)) return;
+        Rare& r = *rare_if_made();
+        std::string_view slice = std::string_view(r.held).substr(r.held_pos, read_slice);
+        r.held_pos += slice.size();
+        // All delivered and no end: nothing is held any more, but the bytes must
+        // live through the call (only on_recv adds to them, never during it).
+        const bool all = r.held_pos == r.held.size() && r.held_end == Rare::no_end;
+        if (all) holding_ = false;
+        const bool ok = deliver(slice);
+        if (all && !holding_) release_held();
+        if (!ok) return;
     }
     if (!reading_ || closing_) return;
-    if (held_) {
-        int end = held_->end;
-        held_.reset();
+    if (holding_) {
+        int end = rare_if_made()->held_end;
+        holding_ = false;
+        release_held();
         return end_reads(end);
     }
     maybe_restart_recv();
+}
+
+void SocketTransport::release_held() noexcept {
+    Rare& r = *rare_if_made();
+    r.held = std::string();
+    r.held_pos = 0;
+    r.held_end = Rare::no_end;
 }
 
 void SocketTransport::end_reads(int res) {
@@ -80,7 +94,7 @@ void SocketTransport::end_reads(int res) {
 }
 
 void SocketTransport::maybe_restart_recv() {
-    if (reading_ && !closing_ && !held_ && !recv_running_) start_completion_reads();
+    if (reading_ && !closing_ && !holding_ && !recv_running_) start_completion_reads();
 }
 
 }  // namespace tulip

@@ -145,6 +145,45 @@ TEST_F(ProtocolCalls, PauseAndResumeReading) {
     EXPECT_EQ(log.destroyed, 1);  // no reference to the transport was left behind
 }
 
+// The protocol pauses in its first data_received, and the EOF is there already
+// (on io_uring its completion may come in the same poll as the data's, and the
+// transport holds it): resume_reading gives eof_received, then connection_lost.
+Coro<void> eof_while_paused(Log& log) {
+    EventLoop& loop = get_running_loop();
+    struct PausingOnData : Recorder {
+        using Recorder::Recorder;
+        void data_received(std::string_view data) override {
+            Recorder::data_received(data);
+            log.transport->pause_reading();
+        }
+    };
+    Server server =
+        co_await loop.create_server([&] { return std::make_unique<PausingOnData>(log); }, "127.0.0.1", 0);
+    Socket client(AF_INET);
+    client.setblocking(false);
+    co_await loop.sock_connect(client, server.sockets().at(0).getsockname());
+    co_await log.made.wait();
+    log.want = 3;
+    co_await loop.sock_sendall(client, "one");  // no wait between: the server sees both at once
+    client.shutdown(SHUT_WR);
+    co_await log.enough.wait();
+    co_await sleep(0.05);
+    EXPECT_EQ(log.calls, (Calls{"CM", "DR"}));
+    log.transport->resume_reading();
+    co_await log.lost.wait();
+    server.close();
+    co_await server.wait_closed();
+}
+
+TEST_F(ProtocolCalls, EofThatCameWhilePausedFollowsResume) {
+    Log log;
+    run_bounded(eof_while_paused(log));
+    EXPECT_EQ(log.calls, (Calls{"CM", "DR", "ER", "CL"}));
+    EXPECT_EQ(log.data, "one");
+    EXPECT_EQ(log.eof_at, 3u);
+    EXPECT_EQ(log.destroyed, 1);
+}
+
 // BufferedProtocol: the bytes land in the protocol's own (small) buffer.
 struct Collector : BufferedProtocol {
     Log& log;
