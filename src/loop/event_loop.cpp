@@ -275,8 +275,9 @@ void EventLoop::close() {
     ready_tail_ = nullptr;
     ready_count_ = 0;
     impl_->timers.clear();
-    for (FdState& s : impl_->fds) {
-        for (Handle*& w : s.watcher) {
+    for (FdState& s : impl_->fds) s.watching = 0;
+    for (auto& pair : impl_->watchers) {
+        for (Handle*& w : pair) {
             if (w) std::exchange(w, nullptr)->release();
         }
     }

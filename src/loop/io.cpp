@@ -25,21 +25,27 @@ void EventLoop::mark_dirty(int fd) {
 }
 
 bool EventLoop::set_watcher(int fd, Events direction, Handle* h) {
-    HandleRef owned(h);  // frees a new handle if we throw (closed loop, bad fd)
+    HandleRef owned(h);  // frees a new handle if we throw (closed loop, bad fd, no memory)
     if (h) check_open();
     FdState& s = fd_state(fd);
-    Handle*& slot = s.watcher[direction_index(direction)];
-    bool had = slot != nullptr;
-    if (slot) {
-        slot->cancel();
-        slot->release();
+    const auto index = static_cast<std::size_t>(fd);
+    const int i = direction_index(direction);
+    if (h) sys::fd_slot(impl_->watchers, index);  // grown first: nothing fails once the old one is gone
+    const bool had = (s.watching & direction) != 0;
+    if (had) {
+        Handle* old = std::exchange(impl_->watchers[index][i], nullptr);
+        old->cancel();
+        old->release();
+        s.watching &= static_cast<std::uint8_t>(~direction);
     }
-    slot = h;
-    if (h) h->retain();
     if (!h) {
         mark_dirty(fd);  // removing never fails: batch it with the next poll
         return had;
     }
+    Handle*& slot = impl_->watchers[index][i];
+    slot = h;
+    h->retain();
+    s.watching |= static_cast<std::uint8_t>(direction);
     // Registered now, not at the next poll, so that a descriptor the backend
     // refuses (a regular file under epoll) fails here, as in asyncio, and not
     // out of run_once.
@@ -47,6 +53,7 @@ bool EventLoop::set_watcher(int fd, Events direction, Handle* h) {
         sync_fd(fd);
     } catch (...) {
         std::exchange(slot, nullptr)->release();
+        s.watching &= static_cast<std::uint8_t>(~direction);
         mark_dirty(fd);
         throw;
     }
@@ -87,7 +94,7 @@ bool EventLoop::cancel_io(int fd, Events direction, ReadyNode* waiter) noexcept 
 void EventLoop::sync_fd(int fd) {
     FdState& s = impl_->fds[static_cast<std::size_t>(fd)];
     s.dirty = false;
-    Events watchers = (s.watcher[0] ? EVENT_READ : 0) | (s.watcher[1] ? EVENT_WRITE : 0);
+    Events watchers = s.watching;
     Events waiters = (s.waiter[0] ? EVENT_READ : 0) | (s.waiter[1] ? EVENT_WRITE : 0);
     bool edge = (impl_->epoll || impl_->uring) && watchers == 0 && (waiters != 0 || s.edge);
     // A descriptor read by completion needs no read readiness: each arrival would
@@ -129,9 +136,10 @@ void EventLoop::on_fd_close(int fd) noexcept {
         }
     }
     for (int i = 0; i < 2; ++i) {
-        if (s.watcher[i]) {
-            s.watcher[i]->cancel();
-            s.watcher[i]->release();
+        if (s.watching & (i == 0 ? EVENT_READ : EVENT_WRITE)) {
+            Handle* w = std::exchange(impl_->watchers[static_cast<std::size_t>(fd)][i], nullptr);
+            w->cancel();
+            w->release();
         }
         // A waiter resumes and finds its socket closed (EBADF) rather than hanging.
         if (s.waiter[i]) schedule(s.waiter[i]);
@@ -188,10 +196,14 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
         s->hangup |= r.hangup;
         if (r.events & EVENT_READ) s->read_drained = false;
         for (int i = 0; i < 2; ++i) {
-            if (!(r.events & (i == 0 ? EVENT_READ : EVENT_WRITE))) continue;
-            if (Handle* w = s->watcher[i]; w && !w->queued) {
-                w->retain();  // the queue's reference
-                schedule(w);
+            const Events direction = i == 0 ? EVENT_READ : EVENT_WRITE;
+            if (!(r.events & direction)) continue;
+            if (s->watching & direction) {
+                Handle* w = impl_->watchers[static_cast<std::size_t>(r.key.fd)][i];
+                if (!w->queued) {
+                    w->retain();  // the queue's reference
+                    schedule(w);
+                }
             }
             if (ReadyNode* waiter = std::exchange(s->waiter[i], nullptr)) {
                 schedule(waiter);

@@ -3,6 +3,7 @@
 // calls; loop_services.cpp: signals and the executor). Internal.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -18,11 +19,12 @@
 namespace tulip {
 
 // What the loop knows of one descriptor. Watchers (add_reader/add_writer) are
-// level-triggered; waiters (a suspended sock_* coroutine) are one-shot.
+// level-triggered; waiters (a suspended sock_* coroutine, a transport's I/O
+// node) are one-shot.
 struct EventLoop::FdState {
-    Handle* watcher[2] = {nullptr, nullptr};      // [0] read, [1] write
-    ReadyNode* waiter[2] = {nullptr, nullptr};
-    // Small fields last, packed: one entry per descriptor, 40 bytes.
+    ReadyNode* waiter[2] = {nullptr, nullptr};  // [0] read, [1] write
+    // Small fields last, packed: one entry per descriptor, 24 bytes.
+    std::uint8_t watching = 0;    // Events with a watcher: its handle is in Impl::watchers
     std::uint8_t registered = 0;  // Events the backend watches now
     std::uint8_t ready = 0;       // Events: an edge that came while nobody waited
     bool edge = false;      // registered edge-triggered (epoll, waiters only)
@@ -40,11 +42,14 @@ struct EventLoop::Impl {
     std::thread::id uring_thread;    // the thread a uring loop is bound to, from its first run
     TimerQueue timers;
     std::vector<FdState> fds;
-    static_assert(sizeof(FdState) <= 40);
+    static_assert(sizeof(FdState) <= 24);
+    // The watchers' handles per descriptor, [0] read, [1] write (FdState::watching
+    // says which are set): a table of their own, grown only as far as the highest
+    // descriptor that has one (a server's connections never do).
+    std::vector<std::array<Handle*, 2>> watchers;
     // The completion op in flight per descriptor (io_uring): a recv, or an accept
     // on a listening socket (never both: the id's kind tells); 0: none. A table
-    // of its own, grown only by a uring loop, so that an epoll loop's entry per
-    // descriptor is 40 bytes, not 48.
+    // of its own, grown only by a uring loop: an epoll loop does not pay for it.
     std::vector<std::uint64_t> ops;
     std::vector<int> dirty;
     std::vector<EventLoop::StreamHandler*> send_queue;  // completion sends to start before the poll
