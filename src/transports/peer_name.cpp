@@ -2,26 +2,44 @@
 
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "sys/syscalls.hpp"
 #include "tulip/errors.hpp"
 
 namespace tulip {
 
+PeerName::~PeerName() {
+    if (family_ == AF_INET6) delete v6_;
+}
+
 void PeerName::remember(const Socket& sock) noexcept {
     sockaddr_storage ss;
     socklen_t len = sizeof ss;
     if (sys::getpeername(sock.fileno(), reinterpret_cast<sockaddr*>(&ss), &len) != 0) return;
-    if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return;
-    std::memcpy(&addr_, &ss, std::min<std::size_t>(len, sizeof addr_));
+    if (ss.ss_family == AF_INET) {
+        const auto& in = reinterpret_cast<const sockaddr_in&>(ss);
+        v4_ = V4{in.sin_addr.s_addr, in.sin_port};
+        family_ = AF_INET;
+    } else if (ss.ss_family == AF_INET6) {
+        auto* in6 = new (std::nothrow) sockaddr_in6;
+        if (in6 == nullptr) return;
+        std::memcpy(in6, &ss, sizeof *in6);
+        v6_ = in6;
+        family_ = AF_INET6;
+    }
 }
 
 std::any PeerName::get(const Socket& sock) const {
-    const auto* sa = reinterpret_cast<const sockaddr*>(&addr_);
-    if (addr_.sin6_family == AF_INET) return Address::from_sockaddr(sa, sizeof(sockaddr_in));
-    if (addr_.sin6_family == AF_INET6) return Address::from_sockaddr(sa, sizeof addr_);
+    if (family_ == AF_INET) {
+        sockaddr_in in{};
+        in.sin_family = AF_INET;
+        in.sin_addr.s_addr = v4_.addr;
+        in.sin_port = v4_.port;
+        return Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&in), sizeof in);
+    }
+    if (family_ == AF_INET6) return Address::from_sockaddr(reinterpret_cast<const sockaddr*>(v6_), sizeof *v6_);
     try {
         return sock.getpeername();
     } catch (const OSError&) {

@@ -2,13 +2,15 @@
 // transport is made, as asyncio's transports keep extra['peername'], so that
 // get_extra_info("peername") still answers after the peer reset the connection
 // (getpeername then fails with ENOTCONN): that is when an error message wants it.
-// IPv4 and IPv6 addresses are kept inline in 28 bytes; other families (AF_UNIX
-// peers are mostly unnamed) are asked again at each call.
+// An IPv4 address is kept inline (8 bytes with its port), an IPv6 one in a block
+// of its own: there is one per connection, and most peers are IPv4. Other
+// families (AF_UNIX peers are mostly unnamed) are asked again at each call.
 #pragma once
 
 #include <netinet/in.h>
 
 #include <any>
+#include <cstdint>
 
 #include "tulip/net/socket.hpp"
 
@@ -16,13 +18,27 @@ namespace tulip {
 
 class PeerName {
 public:
-    // getpeername() now; nothing is kept if it fails or the family is not IP.
+    PeerName() noexcept {}
+    ~PeerName();
+    PeerName(const PeerName&) = delete;
+    PeerName& operator=(const PeerName&) = delete;
+
+    // getpeername() now; nothing is kept if it fails, the family is not IP, or
+    // an IPv6 address finds no memory (then it is asked again, as other families).
     void remember(const Socket& sock) noexcept;
     // An Address, or an empty std::any (Python's None) if there is none.
     std::any get(const Socket& sock) const;
 
 private:
-    sockaddr_in6 addr_{};  // sin6_family AF_UNSPEC: not kept (sockaddr_in fits too)
+    struct V4 {
+        in_addr_t addr;  // network byte order, as in sockaddr_in
+        in_port_t port;
+    };
+    union {
+        V4 v4_;
+        sockaddr_in6* v6_;
+    };
+    sa_family_t family_ = AF_UNSPEC;  // AF_INET: v4_; AF_INET6: v6_; else nothing kept
 };
 
 }  // namespace tulip

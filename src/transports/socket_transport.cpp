@@ -37,8 +37,8 @@ SocketTransport::SocketTransport(EventLoop& loop, Socket sock, std::unique_ptr<B
 
 SocketTransport::~SocketTransport() = default;
 
-// One per connection: a field more should be a choice (malloc's block is 176 B).
-static_assert(sizeof(SocketTransport) <= 168 || sizeof(void*) != 8, "SocketTransport outgrew its heap block");
+// One per connection: a field more should be a choice (malloc's block is 160 B).
+static_assert(sizeof(SocketTransport) <= 152 || sizeof(void*) != 8, "SocketTransport outgrew its heap block");
 
 std::unique_ptr<BaseProtocol> SocketTransport::set_protocol(std::unique_ptr<BaseProtocol> protocol) {
     bool stream = dynamic_cast<Protocol*>(protocol.get()) != nullptr;

@@ -115,9 +115,9 @@ private:
     ServerState* server_;
     friend class ServerState;
     WriteBuffer buffer_;
-    PeerName peer_;                    // 28 bytes: the next 4 fill its padding
+    PeerName peer_;                    // 9 bytes: the next 4 fill its padding
     std::uint32_t server_index_ = 0;  // our place in the server's connection list
-    // Flags as bits: the transport fits a 176-byte heap block (one per connection).
+    // Flags as bits: the transport fits a 160-byte heap block (one per connection).
     bool buffered_ : 1 = false;     // protocol_ is a BufferedProtocol, else a Protocol
     bool reading_ : 1 = true;       // not paused
     bool eof_pending_ : 1 = false;  // write_eof() called: shut down writing once flushed

@@ -8,9 +8,12 @@
 #include <fmt/format.h>
 
 #include "stream_test_util.hpp"
+#include "support/ipv6.hpp"
 
 namespace tulip {
 namespace {
+
+using testing::ipv6_loopback_available;
 
 using testing::echo_bytes;
 using testing::echo_lines;
@@ -46,16 +49,6 @@ Coro<void> echo_round_trip(std::string host) {
 
 TEST(Streams, EchoOverTcp) {
     run_clean([] { return echo_round_trip("127.0.0.1"); });
-}
-
-bool ipv6_loopback_available() {
-    try {
-        Socket probe(AF_INET6, SOCK_STREAM);
-        probe.bind(Address::ipv6("::1", 0));
-        return true;
-    } catch (const OSError&) {
-        return false;
-    }
 }
 
 TEST(Streams, EchoOverIpv6) {

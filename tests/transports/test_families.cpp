@@ -1,22 +1,15 @@
 // transports: the same echo over IPv6 ([::1]) and over a Unix socket.
 #include <unistd.h>
 
+#include "support/ipv6.hpp"
 #include "transport_test.hpp"
 
 namespace tulip::transport_test {
 namespace {
 
-class Families : public TransportTest {};
+using testing::ipv6_loopback_available;
 
-bool ipv6_loopback_available() {
-    try {
-        Socket s(AF_INET6);
-        s.bind(Address::ipv6("::1", 0));
-        return true;
-    } catch (const OSError&) {
-        return false;
-    }
-}
+class Families : public TransportTest {};
 
 Coro<void> echo_over(Server server, std::pair<Ref<Transport>, BaseProtocol*> connection, Log& log,
                      const std::string& payload) {
