@@ -45,10 +45,10 @@ SelectorKey EpollSelector::add(int fd, Events events, void* data, Trigger trigge
 
 void EpollSelector::control(int op, const Registration& reg) {
     epoll_event ev{};
-    ev.events = (reg.flags & edge_flag) ? poll_like::to_edge_bits(reg.key.events) | EPOLLET
-                                        : poll_like::to_bits(reg.key.events);
-    ev.data.u64 = tag(reg.key.fd, reg.generation);
-    check(sys::epoll_ctl(epfd_, op, reg.key.fd, &ev), "epoll_ctl");
+    ev.events = (reg.flags & edge_flag) ? poll_like::to_edge_bits(reg.events) | EPOLLET
+                                        : poll_like::to_bits(reg.events);
+    ev.data.u64 = tag(fd_of(reg), reg.generation);
+    check(sys::epoll_ctl(epfd_, op, fd_of(reg), &ev), "epoll_ctl");
 }
 
 void EpollSelector::watch(const Registration& reg) {
@@ -62,7 +62,7 @@ void EpollSelector::unwatch(const Registration& reg) noexcept {
     // EBADF (fd closed) or ENOENT (closed, and the kernel already forgot it, or the
     // number now names another file) both mean there is nothing left to remove.
     epoll_event ev{};
-    sys::epoll_ctl(epfd_, EPOLL_CTL_DEL, reg.key.fd, &ev);
+    sys::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd_of(reg), &ev);
 }
 
 const std::vector<Ready>& EpollSelector::select_ns(std::int64_t timeout_ns) {

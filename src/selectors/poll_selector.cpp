@@ -37,20 +37,20 @@ PollSelector::PollSelector() : state_(std::make_unique<State>()) {}
 PollSelector::~PollSelector() = default;
 
 void PollSelector::watch(const Registration& reg) {
-    state_->position(reg.key.fd) = static_cast<int>(state_->fds.size());
+    state_->position(fd_of(reg)) = static_cast<int>(state_->fds.size());
     state_->fds.push_back(
-        pollfd{reg.key.fd, static_cast<short>(poll_like::to_bits(reg.key.events)), 0});
+        pollfd{fd_of(reg), static_cast<short>(poll_like::to_bits(reg.events)), 0});
 }
 
 void PollSelector::rewatch(const Registration& reg) {
-    int at = state_->position(reg.key.fd);
+    int at = state_->position(fd_of(reg));
     if (at < 0) return watch(reg);  // a dormant key is watched again; select() re-checks it
     state_->fds[static_cast<std::size_t>(at)].events =
-        static_cast<short>(poll_like::to_bits(reg.key.events));
+        static_cast<short>(poll_like::to_bits(reg.events));
 }
 
 void PollSelector::unwatch(const Registration& reg) noexcept {
-    state_->erase(reg.key.fd);
+    state_->erase(fd_of(reg));
 }
 
 const std::vector<Ready>& PollSelector::select_ns(std::int64_t timeout_ns) {

@@ -38,20 +38,20 @@ SelectSelector::SelectSelector() : state_(std::make_unique<State>()) {}
 SelectSelector::~SelectSelector() = default;
 
 void SelectSelector::watch(const Registration& reg) {
-    if (reg.key.fd > max_fd)
+    if (fd_of(reg) > max_fd)
         throw ValueError(
             fmt::format("fd {} is out of range for select() (FD_SETSIZE is {}); use PollSelector "
                         "or EpollSelector",
-                        reg.key.fd, FD_SETSIZE));
-    state_->set(reg.key.fd, reg.key.events);
+                        fd_of(reg), FD_SETSIZE));
+    state_->set(fd_of(reg), reg.events);
 }
 
 void SelectSelector::rewatch(const Registration& reg) {
-    state_->set(reg.key.fd, reg.key.events);
+    state_->set(fd_of(reg), reg.events);
 }
 
 void SelectSelector::unwatch(const Registration& reg) noexcept {
-    if (reg.key.fd <= max_fd) state_->set(reg.key.fd, 0);
+    if (fd_of(reg) <= max_fd) state_->set(fd_of(reg), 0);
 }
 
 void SelectSelector::unwatch_stale() {

@@ -57,9 +57,9 @@ Selector::Registration& Selector::slot(int fd) {
     return sys::fd_slot(slots_, index);
 }
 
-bool Selector::names_same_file(const Registration& reg) noexcept {
+bool Selector::names_same_file(const Registration& reg) const noexcept {
     struct stat st;
-    return sys::fstat(reg.key.fd, &st) == 0 && file_id(st) == reg.file;
+    return sys::fstat(fd_of(reg), &st) == 0 && file_id(st) == reg.file;
 }
 
 void Selector::forget(Registration& reg) noexcept {
@@ -85,10 +85,11 @@ SelectorKey Selector::add_with_flags(int fd, Events events, void* data, std::uin
         forget(stale);
     }
     Registration& reg = slot(fd);
-    reg.key = SelectorKey{fd, events, data};
+    reg.data = data;
+    reg.events = static_cast<std::uint8_t>(events);
     reg.file = file_id(st);
     reg.generation = ++next_generation_;
-    reg.flags = flags;
+    reg.flags = static_cast<std::uint8_t>(flags);
     ++count_;
     try {
         watch(reg);
@@ -96,7 +97,7 @@ SelectorKey Selector::add_with_flags(int fd, Events events, void* data, std::uin
         forget(reg);
         throw;
     }
-    return reg.key;
+    return key_of(reg);
 }
 
 SelectorKey Selector::modify(int fd, Events events, void* data) {
@@ -104,9 +105,9 @@ SelectorKey Selector::modify(int fd, Events events, void* data) {
     check_arguments(fd, events);
     if (find(fd) == nullptr) raise_not_registered(fd);
     Registration& reg = slot(fd);
-    reg.key.data = data;
-    if (events != reg.key.events) {
-        reg.key.events = events;
+    reg.data = data;
+    if (events != reg.events) {
+        reg.events = static_cast<std::uint8_t>(events);
         try {
             rewatch(reg);
         } catch (...) {
@@ -116,14 +117,14 @@ SelectorKey Selector::modify(int fd, Events events, void* data) {
             throw;
         }
     }
-    return reg.key;
+    return key_of(reg);
 }
 
 SelectorKey Selector::remove(int fd) {
     check_open();
     if (find(fd) == nullptr) raise_not_registered(fd);
     Registration& reg = slot(fd);
-    SelectorKey key = reg.key;
+    SelectorKey key = key_of(reg);
     unwatch(reg);
     forget(reg);
     return key;
@@ -142,7 +143,7 @@ SelectorKey Selector::get_key(int fd) const {
     check_open();
     const Registration* reg = find(fd);
     if (reg == nullptr) raise_not_registered(fd);
-    return reg->key;
+    return key_of(*reg);
 }
 
 std::vector<SelectorKey> Selector::get_map() const {
@@ -150,7 +151,7 @@ std::vector<SelectorKey> Selector::get_map() const {
     std::vector<SelectorKey> keys;
     keys.reserve(count_);
     for (const Registration& reg : slots_)
-        if (reg.key.fd >= 0) keys.push_back(reg.key);
+        if (reg.events != 0) keys.push_back(key_of(reg));
     return keys;
 }
 

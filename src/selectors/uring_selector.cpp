@@ -107,19 +107,19 @@ SelectorKey UringSelector::add(int fd, Events events, void* data, Trigger trigge
     return add_with_flags(fd, events, data, trigger == Trigger::edge ? edge_flag : 0);
 }
 
-void UringSelector::watch(const Registration& reg) { state_->queue_arm(reg.key.fd); }
+void UringSelector::watch(const Registration& reg) { state_->queue_arm(fd_of(reg)); }
 
 void UringSelector::rewatch(const Registration& reg) {
-    state_->cancel(reg.key.fd);  // submitted with the next select(), with the new poll
-    state_->queue_arm(reg.key.fd);
+    state_->cancel(fd_of(reg));  // submitted with the next select(), with the new poll
+    state_->queue_arm(fd_of(reg));
 }
 
 void UringSelector::unwatch(const Registration& reg) noexcept {
     State& st = *state_;
-    st.poll(reg.key.fd).dormant = false;
+    st.poll(fd_of(reg)).dormant = false;
     // Submitted now, and its deferred work run (GETEVENTS), because the request holds
     // the file: the caller may close the fd next and expect the file to go with it.
-    if (st.cancel(reg.key.fd)) io_uring_submit_and_get_events(&st.ring);
+    if (st.cancel(fd_of(reg))) io_uring_submit_and_get_events(&st.ring);
 }
 
 const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
@@ -136,9 +136,9 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
 
     // Reports `ready` for the registration of `fd`, merged into one entry per fd.
     auto report_merged = [&](const Registration& reg, Events ready, bool hangup) {
-        Events mine = ready & reg.key.events;
+        Events mine = ready & reg.events;
         if (mine == 0) return;
-        State::Poll& p = st.polls[static_cast<std::size_t>(reg.key.fd)];
+        State::Poll& p = st.polls[static_cast<std::size_t>(fd_of(reg))];
         if (p.epoch == st.epoch) {
             ready_[p.index].events |= mine;
             ready_[p.index].hangup |= hangup;
@@ -146,7 +146,7 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
         }
         p.epoch = st.epoch;
         p.index = static_cast<std::uint32_t>(ready_.size());
-        ready_.push_back(Ready{reg.key, mine, hangup});
+        ready_.push_back(Ready{key_of(reg), mine, hangup});
     };
 
     auto complete = [&](std::uint64_t user_data, int res, unsigned flags) {
@@ -217,9 +217,9 @@ const std::vector<Ready>& UringSelector::select_ns(std::int64_t timeout_ns) {
             io_uring_sqe* s = st.sqe();
             if (s == nullptr) raise_os_error(EBUSY, "io_uring_get_sqe");
             if (reg->flags & edge_flag) {
-                io_uring_prep_poll_multishot(s, fd, poll_like::to_edge_bits(reg->key.events));
+                io_uring_prep_poll_multishot(s, fd, poll_like::to_edge_bits(reg->events));
             } else {
-                io_uring_prep_poll_add(s, fd, poll_like::to_bits(reg->key.events));
+                io_uring_prep_poll_add(s, fd, poll_like::to_bits(reg->events));
             }
             st.next_arm = (st.next_arm + 1) & arm_mask;  // 29 bits: bits 61-63 mark the other kinds
             if (st.next_arm == 0) st.next_arm = 1;           // 0 means "none"
