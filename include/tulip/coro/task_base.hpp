@@ -47,7 +47,14 @@ public:
     }
     // "Task-N" unless named: made on first use, so an unnamed task costs no string.
     const std::string& get_name() const;
-    void set_name(std::string name) { name_ = std::make_unique<std::string>(std::move(name)); }
+    // Renames in place once there is a name: what get_name() returned stays valid.
+    void set_name(std::string name) {
+        if (name_) {
+            *name_ = std::move(name);
+        } else {
+            name_ = std::make_unique<std::string>(std::move(name));
+        }
+    }
     EventLoop& loop() const noexcept { return future_.get_loop(); }
     FutureBase& future() const noexcept { return future_; }
 
