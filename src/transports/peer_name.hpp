@@ -10,7 +10,6 @@
 #include <netinet/in.h>
 
 #include <any>
-#include <cstdint>
 
 #include "tulip/net/socket.hpp"
 

@@ -28,12 +28,12 @@ class ServerState;
 // SocketTransport's part of the rare state (SocketTransportBase::Rare).
 struct SocketTransportRare {
     Ref<FutureState<void>> flushed;  // wait_flushed()'s, while the buffer drains
-    // What completion reads brought while paused (SocketTransport::holding_):
-    // data, then maybe the end.
+    // What completion reads brought while paused: data, then maybe the end.
     std::string held;
     std::size_t held_pos = 0;  // delivered up to here
     static constexpr int no_end = 1;
     int held_end = no_end;  // the EOF (0) or read error (-errno) after the data
+    bool holds_any() const noexcept { return held_pos < held.size() || held_end != no_end; }
 };
 
 class SocketTransport final : public SocketTransportBase<SocketTransport, Transport, SocketTransportRare>,
@@ -103,6 +103,8 @@ private:
     void end_reads(int res);    // EOF (0) or a read error (-errno)
     void maybe_restart_recv();  // reading again, nothing held, no read running: start one
     void release_held() noexcept;  // empties rare().held, its memory too
+    // Completion reads' data or end wait in rare() for resume_reading.
+    bool holding() const noexcept { return rare_if_made() != nullptr && rare_if_made()->holds_any(); }
     void flush();          // writes the buffer until it is empty or the socket is full
     void on_flushed();     // the buffer emptied: wait_flushed, resume_writing, close or write_eof
 
@@ -130,7 +132,6 @@ private:
     bool completion_sends_ : 1 = false;  // writes by completion (io_uring) for the transport's life
     bool send_running_ : 1 = false;      // a completion send is in the kernel's hands
     bool send_queued_ : 1 = false;       // in the loop's send queue (holding a reference)
-    bool holding_ : 1 = false;  // completion reads' data or end wait in rare() for resume_reading
 };
 
 }  // namespace tulip

@@ -35,7 +35,7 @@ void SocketTransport::stop_reading() noexcept {
 void SocketTransport::on_recv(int res, std::string_view data, bool last) {
     if (last) recv_running_ = false;
     if (closing_) return;
-    const bool direct = reading_ && !holding_;  // nothing held waits ahead of it
+    const bool direct = reading_ && !holding();  // nothing held waits ahead of it
     if (direct) {
         if (res > 0) {
             deliver(data);
@@ -44,7 +44,6 @@ void SocketTransport::on_recv(int res, std::string_view data, bool last) {
         }
     } else if (res != -ECANCELED) {
         Rare& r = rare();
-        holding_ = true;
         if (res > 0) {
             r.held.append(data);
         } else {
@@ -58,23 +57,20 @@ void SocketTransport::on_recv(int res, std::string_view data, bool last) {
 // In slices no larger than a readiness read gives, so that a protocol that pauses
 // again (a full StreamReader) does so after a slice, not after all of it.
 void SocketTransport::deliver_held() {
-    while (holding_ && rare_if_made()->held_pos < rare_if_made()->held.size()) {
+    Rare* r = rare_if_made();
+    while (r != nullptr && r->held_pos < r->held.size()) {
         if (!reading_ || closing_) return;
-        Rare& r = *rare_if_made();
-        std::string_view slice = std::string_view(r.held).substr(r.held_pos, read_slice);
-        r.held_pos += slice.size();
-        // All delivered and no end: nothing is held any more, but the bytes must
-        // live through the call (only on_recv adds to them, never during it).
-        const bool all = r.held_pos == r.held.size() && r.held_end == Rare::no_end;
-        if (all) holding_ = false;
+        std::string_view slice = std::string_view(r->held).substr(r->held_pos, read_slice);
+        r->held_pos += slice.size();
+        // Once the last slice is out nothing is held, but its bytes must live
+        // through the call (only on_recv adds to them, never during it).
         const bool ok = deliver(slice);
-        if (all && !holding_) release_held();
+        if (!r->holds_any()) release_held();
         if (!ok) return;
     }
     if (!reading_ || closing_) return;
-    if (holding_) {
-        int end = rare_if_made()->held_end;
-        holding_ = false;
+    if (holding()) {
+        int end = r->held_end;
         release_held();
         return end_reads(end);
     }
@@ -94,7 +90,7 @@ void SocketTransport::end_reads(int res) {
 }
 
 void SocketTransport::maybe_restart_recv() {
-    if (reading_ && !closing_ && !holding_ && !recv_running_) start_completion_reads();
+    if (reading_ && !closing_ && !holding() && !recv_running_) start_completion_reads();
 }
 
 }  // namespace tulip
