@@ -136,7 +136,7 @@ void EventLoop::on_fd_close(int fd) noexcept {
         }
     }
     for (int i = 0; i < 2; ++i) {
-        if (s.watching & (i == 0 ? EVENT_READ : EVENT_WRITE)) {
+        if (s.watching & direction_at(i)) {
             Handle* w = std::exchange(impl_->watchers[static_cast<std::size_t>(fd)][i], nullptr);
             w->cancel();
             w->release();
@@ -196,7 +196,7 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
         s->hangup |= r.hangup;
         if (r.events & EVENT_READ) s->read_drained = false;
         for (int i = 0; i < 2; ++i) {
-            const Events direction = i == 0 ? EVENT_READ : EVENT_WRITE;
+            const Events direction = direction_at(i);
             if (!(r.events & direction)) continue;
             if (s->watching & direction) {
                 Handle* w = impl_->watchers[static_cast<std::size_t>(r.key.fd)][i];
@@ -209,7 +209,7 @@ void EventLoop::poll_io(std::int64_t timeout_ns) {
                 schedule(waiter);
                 if (!s->edge) mark_dirty(r.key.fd);  // level-triggered: stop watching for it
             } else if (s->edge) {
-                s->ready |= (i == 0 ? EVENT_READ : EVENT_WRITE);
+                s->ready |= direction;
             }
         }
     }

@@ -84,5 +84,6 @@ struct EventLoop::Impl {
 };
 
 inline int direction_index(Events direction) { return direction == EVENT_READ ? 0 : 1; }
+inline Events direction_at(int index) { return index == 0 ? EVENT_READ : EVENT_WRITE; }
 
 }  // namespace tulip
