@@ -8,6 +8,9 @@
 
 namespace tulip {
 
+// Part of every task, and a streams server keeps a task per connection.
+static_assert(sizeof(FutureBase) <= 56, "FutureBase grew: rare fields belong in Rare");
+
 void FutureBase::destroy() noexcept {
     // Here, not in the destructor, where describe() and kind() would no longer
     // reach the subclass (a Task would report itself as a Future).
@@ -30,9 +33,27 @@ void FutureBase::check_pending(const char* what) const {
     if (done()) throw InvalidStateError(fmt::format("{}: invalid state (the future is done)", what));
 }
 
+FutureBase::Rare& FutureBase::rare() {
+    if (!rare_) rare_ = std::make_unique<Rare>();
+    return *rare_;
+}
+
+const std::string& FutureBase::cancel_message() const noexcept {
+    static const std::string none;
+    return rare_ ? rare_->cancel_message : none;
+}
+
+void FutureBase::set_cancel_message(std::string message) {
+    if (rare_ || !message.empty()) rare().cancel_message = std::move(message);
+}
+
+std::string FutureBase::take_cancel_message() noexcept {
+    return rare_ ? std::exchange(rare_->cancel_message, {}) : std::string();
+}
+
 bool FutureBase::cancel(std::string message) {
     if (done()) return false;
-    cancel_message_ = std::move(message);
+    set_cancel_message(std::move(message));
     finish(State::cancelled);
     return true;
 }
@@ -46,14 +67,14 @@ void FutureBase::set_exception_ptr(std::exception_ptr error) {
 
 std::exception_ptr FutureBase::exception() {
     if (state_ == State::pending) throw InvalidStateError("Exception is not set.");
-    if (state_ == State::cancelled) throw CancelledError(cancel_message_);
+    if (state_ == State::cancelled) throw CancelledError(cancel_message());
     log_exception_ = false;
     return exception_;
 }
 
 void FutureBase::rethrow_if_failed() {
     if (state_ == State::pending) throw InvalidStateError("Result is not set.");
-    if (state_ == State::cancelled) throw CancelledError(cancel_message_);
+    if (state_ == State::cancelled) throw CancelledError(cancel_message());
     log_exception_ = false;
     if (exception_) std::rethrow_exception(exception_);
 }
@@ -79,19 +100,22 @@ void FutureBase::remove_waiter(Waiter* w) noexcept {
 }
 
 std::size_t FutureBase::add_done_callback(std::function<void()> callback) {
-    std::size_t id = next_callback_id_++;
+    Rare& r = rare();
+    std::size_t id = r.next_callback_id++;
     if (done()) {
         loop_->call_soon([self = Ref<FutureBase>(this), cb = std::move(callback)]() mutable { cb(); });
     } else {
-        callbacks_.emplace_back(id, std::move(callback));
+        r.callbacks.emplace_back(id, std::move(callback));
     }
     return id;
 }
 
 bool FutureBase::remove_done_callback(std::size_t id) {
-    for (auto it = callbacks_.begin(); it != callbacks_.end(); ++it) {
+    if (!rare_) return false;
+    auto& callbacks = rare_->callbacks;
+    for (auto it = callbacks.begin(); it != callbacks.end(); ++it) {
         if (it->first == id) {
-            callbacks_.erase(it);
+            callbacks.erase(it);
             return true;
         }
     }
@@ -109,14 +133,15 @@ void FutureBase::finish(State state) noexcept {
         }
     }
     waiters_tail_ = nullptr;
-    for (auto& [id, callback] : callbacks_) {
+    if (!rare_) return;
+    for (auto& [id, callback] : rare_->callbacks) {
         try {
             loop_->call_soon([self = Ref<FutureBase>(this), cb = std::move(callback)]() mutable { cb(); });
         } catch (...) {
             loop_->call_exception_handler({"Could not schedule a done callback", std::current_exception(), describe()});
         }
     }
-    callbacks_.clear();
+    rare_->callbacks.clear();
 }
 
 }  // namespace tulip

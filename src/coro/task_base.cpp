@@ -66,8 +66,8 @@ bool TaskBase::cancel_task(std::string message) {
     if (future_.done()) return false;
     ++num_cancels_requested_;
     if (waiting_ && waiting_->cancel_wait(message)) return true;  // handed on; asyncio leaves must_cancel unset
+    future_.set_cancel_message(std::move(message));  // first: it may allocate
     must_cancel_ = true;
-    future_.cancel_message_ = std::move(message);
     if (waiting_) {
         waiting_ = nullptr;
         wake();
@@ -79,7 +79,7 @@ bool TaskBase::cancel_task(std::string message) {
 
 void TaskBase::throw_cancelled() {
     must_cancel_ = false;
-    throw CancelledError(std::exchange(future_.cancel_message_, {}));
+    throw CancelledError(future_.take_cancel_message());
 }
 
 void TaskBase::run() {
@@ -110,7 +110,7 @@ void TaskBase::root_finished_(std::coroutine_handle<> root) noexcept {
 
 void TaskBase::finish_cancelled() noexcept {
     // Not the task's override, which would only request it.
-    future_.FutureBase::cancel(std::exchange(future_.cancel_message_, {}));
+    future_.FutureBase::cancel(future_.take_cancel_message());
 }
 
 std::string TaskBase::describe() const {

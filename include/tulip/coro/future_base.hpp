@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -76,18 +77,31 @@ protected:
     void rethrow_if_failed();
     virtual const char* kind() const noexcept { return "Future"; }
 
+    // The cancel message: once cancelled; before, a task's requested cancellation's
+    // (TaskBase). An empty one takes no memory.
+    const std::string& cancel_message() const noexcept;
+    void set_cancel_message(std::string message);  // no allocation when empty or when one was set
+    std::string take_cancel_message() noexcept;
+
     std::exception_ptr exception_;
-    std::string cancel_message_;  // once cancelled; before, a task's requested cancellation's (TaskBase)
 
 private:
-    friend class TaskBase;  // keeps its pending cancel message in cancel_message_
+    friend class TaskBase;  // keeps its pending cancel message in ours
     void destroy() noexcept;  // reports an exception nobody retrieved, then deletes
+
+    // What most futures never use, made on first use: a task per connection is
+    // common, and these were 64 of its bytes.
+    struct Rare {
+        std::vector<std::pair<std::size_t, std::function<void()>>> callbacks;
+        std::size_t next_callback_id = 1;
+        std::string cancel_message;
+    };
+    Rare& rare();
 
     EventLoop* loop_;
     Waiter* waiters_ = nullptr;
     Waiter* waiters_tail_ = nullptr;
-    std::vector<std::pair<std::size_t, std::function<void()>>> callbacks_;
-    std::size_t next_callback_id_ = 1;
+    std::unique_ptr<Rare> rare_;
     std::uint32_t refs_ = 0;
     State state_ = State::pending;
     bool log_exception_ = false;  // an exception is set and nobody has looked at it
