@@ -1,7 +1,7 @@
 // streams/reader_state: what a StreamReader's copies share — the buffer, the EOF
 // flag, the error, the transport whose reading it pauses, and the one coroutine
 // waiting for data (asyncio's _waiter, here an awaiter in that coroutine's frame:
-// waiting allocates nothing).
+// waiting allocates nothing; streams/data_awaiter.hpp).
 #pragma once
 
 #include <cstddef>
@@ -9,30 +9,11 @@
 #include <string>
 
 #include "streams/stream_buffer.hpp"
-#include "tulip/coro/wait_queue.hpp"
+#include "tulip/streams/data_awaiter.hpp"
 
 namespace tulip {
 
 class Transport;
-class StreamReaderState;
-
-// Suspends the reading coroutine until feed_data, feed_eof or set_exception.
-// Cancelling it drops the wait; the buffer is untouched, so no data is lost.
-class DataAwaiter : public detail::Waiter {
-public:
-    explicit DataAwaiter(StreamReaderState& state) noexcept : state_(state) {}
-    bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> h);
-    void await_resume() {
-        resumed();
-        if (error_) std::rethrow_exception(error_);
-    }
-
-private:
-    friend class StreamReaderState;
-    StreamReaderState& state_;
-    std::exception_ptr error_;  // set_exception() woke us: the read raises it
-};
 
 class StreamReaderState {
 public:
@@ -46,29 +27,39 @@ public:
     }
     // asyncio's _wait_for_data: RuntimeError if another coroutine waits already;
     // resumes a paused transport (waiting on a paused one would never end).
-    DataAwaiter wait_for_data(const char* func_name);
+    DataAwaiter wait_for_data(const char* func_name) {
+        before_wait(func_name);
+        return DataAwaiter(*this);
+    }
+    // Its checks, for a read that holds its DataAwaiter already (StreamRead).
+    void before_wait(const char* func_name);
     // asyncio's _maybe_resume_transport: after a read, below the limit again.
     void maybe_resume_transport();
     // Takes the first n bytes (n <= buffer.size()) and resumes reading if due.
     std::string take(std::size_t n);
-
-    StreamBuffer buffer;
-    std::size_t limit_;
-    Transport* transport = nullptr;
-    std::exception_ptr exception_;
-    bool eof = false;
-    bool paused = false;  // we paused the transport's reading
 
     void retain() noexcept { ++refs_; }
     void release() noexcept {
         if (--refs_ == 0) delete this;
     }
 
+    StreamBuffer buffer;
+    std::size_t limit_;
+    Transport* transport = nullptr;
+    std::exception_ptr exception_;
+
 private:
     friend class DataAwaiter;
     void wakeup_waiter(std::exception_ptr error = nullptr) noexcept;
 
-    detail::WaitQueue waiter_;  // at most one
+    DataAwaiter* waiter_ = nullptr;  // at most one
+
+public:
+    // Last, beside the count: the three share one word (80 bytes in all).
+    bool eof = false;
+    bool paused = false;  // we paused the transport's reading
+
+private:
     std::uint32_t refs_ = 0;
 };
 

@@ -16,12 +16,32 @@ namespace tulip {
 
 // ---- StreamReaderState ----
 
-bool DataAwaiter::await_suspend(std::coroutine_handle<> h) { return suspend(state_.waiter_, h); }
+// ---- DataAwaiter ----
+
+DataAwaiter::~DataAwaiter() {
+    if (state_.waiter_ == this) state_.waiter_ = nullptr;
+}
+
+bool DataAwaiter::await_suspend(std::coroutine_handle<> h) {
+    TaskBase* task = current_task();
+    if (!task) throw RuntimeError("a StreamReader was read outside a task");
+    task_ = task;
+    if (!task->suspend_on(this, h)) return false;
+    state_.waiter_ = this;
+    return true;
+}
+
+bool DataAwaiter::cancel_wait(const std::string&) noexcept {
+    if (state_.waiter_ == this) state_.waiter_ = nullptr;
+    return false;  // dropped: the task wakes and raises CancelledError
+}
+
+// ---- StreamReaderState ----
 
 void StreamReaderState::wakeup_waiter(std::exception_ptr error) noexcept {
-    if (auto* w = static_cast<DataAwaiter*>(waiter_.pop_front())) {
+    if (DataAwaiter* w = std::exchange(waiter_, nullptr)) {
         w->error_ = std::move(error);
-        w->signal();
+        w->task_->wake();
     }
 }
 
@@ -46,9 +66,9 @@ void StreamReaderState::set_exception(std::exception_ptr error) noexcept {
     wakeup_waiter(std::move(error));
 }
 
-DataAwaiter StreamReaderState::wait_for_data(const char* func_name) {
+void StreamReaderState::before_wait(const char* func_name) {
     // One waiter: with two, which one the next bytes belong to would be a race.
-    if (!waiter_.empty()) {
+    if (waiter_) {
         throw RuntimeError(
             fmt::format("{}() called while another coroutine is already waiting for incoming data", func_name));
     }
@@ -57,7 +77,6 @@ DataAwaiter StreamReaderState::wait_for_data(const char* func_name) {
         paused = false;
         if (transport) transport->resume_reading();
     }
-    return DataAwaiter(*this);
 }
 
 void StreamReaderState::maybe_resume_transport() {
@@ -121,15 +140,6 @@ std::optional<std::size_t> find_separator(const StreamReaderState& s, std::span<
     return std::nullopt;
 }
 
-// Up to n bytes (n > 0). Its own coroutine, apart from reading to EOF: an idle
-// connection's handler waits here, and this frame, with one awaiter and no
-// result string, is the smaller.
-Coro<std::string> read_some_impl(StateRef s, std::size_t n) {
-    s->check_exception();
-    if (s->buffer.empty() && !s->eof) co_await s->wait_for_data("read");
-    co_return s->take(std::min(n, s->buffer.size()));
-}
-
 // To EOF. asyncio reads limit-sized blocks and joins them; one string grows here.
 Coro<std::string> read_to_eof_impl(StateRef s) {
     std::string out;
@@ -149,11 +159,6 @@ Coro<std::string> read_to_eof_impl(StateRef s) {
             co_await s->wait_for_data("read");
         }
     }
-}
-
-Coro<std::string> read_nothing_impl(StateRef s) {
-    s->check_exception();
-    co_return std::string();
 }
 
 Coro<std::string> readline_impl(StateRef s) {
@@ -214,6 +219,48 @@ Coro<std::string> readexactly_impl(StateRef s, std::ptrdiff_t n) {
 
 }  // namespace
 
+// ---- StreamRead: read(n), awaited in the caller's frame ----
+
+// Every idle streams connection's handler frame holds one.
+static_assert(sizeof(StreamRead) <= 56, "StreamRead grew: each idle streams connection pays for it");
+
+StreamRead::StreamRead(Ref<StreamReaderState> state, std::size_t n, Coro<std::string> to_eof)
+    : state_(std::move(state)), n_(n), to_eof_(std::move(to_eof)), wait_(*state_) {}
+StreamRead::StreamRead(StreamRead&& other) noexcept
+    : state_(other.state_), n_(other.n_), to_eof_(std::move(other.to_eof_)), wait_(*state_) {}
+StreamRead::~StreamRead() = default;
+
+// asyncio's read(n): the error first; n == 0 reads nothing; else wait only if
+// there is nothing to take and no EOF.
+bool StreamRead::await_ready() {
+    if (to_eof_) return false;
+    state_->check_exception();
+    return n_ == 0 || !state_->buffer.empty() || state_->eof;
+}
+
+std::coroutine_handle<> StreamRead::await_suspend(std::coroutine_handle<> h) {
+    // Coro's awaiter holds only the frame's handle, which to_eof_ keeps owning.
+    if (to_eof_) return std::move(to_eof_).operator co_await().await_suspend(h);
+    state_->before_wait("read");
+    return wait_.await_suspend(h) ? std::noop_coroutine() : h;
+}
+
+std::string StreamRead::await_resume() {
+    if (to_eof_) return std::move(to_eof_).operator co_await().await_resume();
+    wait_.await_resume();
+    if (n_ == 0) return std::string();
+    return state_->take(std::min(n_, state_->buffer.size()));
+}
+
+Coro<std::string> StreamRead::as_coro(Ref<StreamReaderState> state, std::size_t n) {
+    co_return co_await StreamRead(std::move(state), n);
+}
+
+StreamRead::operator Coro<std::string>() && {
+    if (to_eof_) return std::move(to_eof_);
+    return as_coro(state_, n_);  // a copy of the reference: wait_ points into the state until we go
+}
+
 // ---- StreamReader: the handle ----
 
 StreamReader::StreamReader(std::size_t limit) {
@@ -226,9 +273,9 @@ StreamReader& StreamReader::operator=(const StreamReader&) noexcept = default;
 StreamReader::StreamReader(StreamReader&&) noexcept = default;
 StreamReader& StreamReader::operator=(StreamReader&&) noexcept = default;
 
-Coro<std::string> StreamReader::read(std::ptrdiff_t n) {
-    if (n > 0) return read_some_impl(state_, static_cast<std::size_t>(n));
-    return n < 0 ? read_to_eof_impl(state_) : read_nothing_impl(state_);
+StreamRead StreamReader::read(std::ptrdiff_t n) {
+    if (n < 0) return StreamRead(state_, 0, read_to_eof_impl(state_));
+    return StreamRead(state_, static_cast<std::size_t>(n));
 }
 Coro<std::string> StreamReader::readline() { return readline_impl(state_); }
 Coro<std::string> StreamReader::readexactly(std::ptrdiff_t n) { return readexactly_impl(state_, n); }

@@ -1,6 +1,7 @@
 // coro/ensure_future: asyncio.ensure_future — what gather, wait_for, shield and
-// as_completed accept: a Coro (wrapped in a Task, so it runs concurrently), a Task
-// or a Future, all seen as a Future<T>. Also the traits those functions share.
+// as_completed accept: a Coro (wrapped in a Task, so it runs concurrently) or what
+// stands for one (coro_form.hpp), a Task or a Future, all seen as a Future<T>.
+// Also the traits those functions share.
 #pragma once
 
 #include <exception>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <variant>
 
+#include "tulip/coro/coro_form.hpp"
 #include "tulip/coro/task.hpp"
 
 namespace tulip {
@@ -15,7 +17,9 @@ namespace tulip {
 namespace detail {
 
 template <class A>
-struct awaitable_traits {};  // only Coro, Task and Future are accepted
+struct awaitable_traits {};  // only Coro (and its stand-ins), Task and Future are accepted
+template <CoroForm A>
+struct awaitable_traits<A> : awaitable_traits<coro_form_t<A>> {};
 template <class T>
 struct awaitable_traits<Coro<T>> {
     using value_type = T;
@@ -41,7 +45,8 @@ using value_or_monostate_t = std::conditional_t<std::is_void_v<T>, std::monostat
 template <class A>
 using awaitable_result_t = typename detail::awaitable_traits<std::remove_cvref_t<A>>::value_type;
 
-// What gather, wait_for, shield and as_completed accept: a Coro, a Task or a Future.
+// What gather, wait_for, shield and as_completed accept: a Coro (or a CoroForm), a
+// Task or a Future.
 template <class A>
 concept FutureLike = requires { typename awaitable_result_t<A>; };
 
@@ -55,6 +60,11 @@ using ResultOrError = std::variant<detail::value_or_monostate_t<T>, std::excepti
 template <class T>
 Future<T> ensure_future(Coro<T> coro) {
     return create_task(std::move(coro));
+}
+template <CoroForm A>
+    requires(!std::is_reference_v<A>)  // an rvalue: it is consumed
+Future<typename coro_form_t<A>::value_type> ensure_future(A&& aw) {
+    return create_task(static_cast<coro_form_t<A>>(std::forward<A>(aw)));
 }
 template <class T>
 Future<T> ensure_future(const Task<T>& task) noexcept {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tulip/coro/coro.hpp"
+#include "tulip/coro/coro_form.hpp"
 #include "tulip/coro/future.hpp"
 
 namespace tulip {
@@ -102,6 +103,12 @@ template <class T>
 Task<T> create_task(Coro<T> coro, std::string name = {},
                     std::source_location where = std::source_location::current()) {
     return get_running_loop().create_task(std::move(coro), std::move(name), where);
+}
+template <CoroForm A>
+    requires(!std::is_reference_v<A>)  // an rvalue: it is consumed
+Task<typename coro_form_t<A>::value_type> create_task(A&& aw, std::string name = {},
+                                                      std::source_location where = std::source_location::current()) {
+    return get_running_loop().create_task(std::forward<A>(aw), std::move(name), where);
 }
 
 // asyncio.all_tasks(): the tasks of this thread's loop that are not done.

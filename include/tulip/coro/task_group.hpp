@@ -46,6 +46,12 @@ public:
         add(*task.state());
         return task;
     }
+    template <CoroForm A>
+        requires(!std::is_reference_v<A>)  // an rvalue: it is consumed
+    Task<typename coro_form_t<A>::value_type> create_task(A&& aw, std::string name = {},
+                                                          std::source_location where = std::source_location::current()) {
+        return create_task(static_cast<coro_form_t<A>>(std::forward<A>(aw)), std::move(name), where);
+    }
 
     // The same group, entered and exited around `body`; see task_group().
     struct Access;

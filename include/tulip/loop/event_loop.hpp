@@ -182,6 +182,13 @@ public:
     template <class T>
     Task<T> create_task(Coro<T> coro, std::string name = {},
                         std::source_location where = std::source_location::current());
+    // A stand-in for a coroutine (tulip/coro/coro_form.hpp: StreamReader::read's
+    // result) runs as the coroutine it converts to.
+    template <class A>
+        requires(!std::is_reference_v<A>) && requires { typename A::coro_type; }
+    auto create_task(A&& aw, std::string name = {}, std::source_location where = std::source_location::current()) {
+        return create_task(static_cast<typename A::coro_type>(std::move(aw)), std::move(name), where);
+    }
 
     // ---- Socket coroutines (asyncio's loop.sock_*), defined by the coroutine layer ----
     // The socket must be non-blocking (settimeout(0)), else ValueError, as in asyncio.

@@ -20,11 +20,11 @@
 #include "tulip/coro/coro.hpp"
 #include "tulip/coro/ref.hpp"
 #include "tulip/streams/errors.hpp"
+#include "tulip/streams/stream_read.hpp"
 
 namespace tulip {
 
 class Transport;
-class StreamReaderState;
 
 class StreamReader {
 public:
@@ -40,8 +40,9 @@ public:
     StreamReader& operator=(StreamReader&&) noexcept;
 
     // Up to n bytes, as soon as at least one is buffered ("" at EOF). n < 0 reads
-    // to EOF; n == 0 returns "" at once.
-    Coro<std::string> read(std::ptrdiff_t n = -1);
+    // to EOF; n == 0 returns "" at once. Awaited like a coroutine; it is one where
+    // needed (a StreamRead converts to Coro<std::string>: stream_read.hpp).
+    StreamRead read(std::ptrdiff_t n = -1);
     // Up to and including "\n"; at EOF what is left (maybe ""). Past the limit:
     // ValueError, after dropping the line if its "\n" is buffered, else the
     // whole buffer (asyncio's readline, which turns LimitOverrunError into ValueError).
