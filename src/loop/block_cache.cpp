@@ -9,9 +9,9 @@ namespace tulip::detail {
 namespace {
 
 // Size classes 16 bytes apart (malloc's own step) up to 2 KiB; larger blocks go
-// straight to the heap. Not coarser: an idle streams connection keeps three
-// frames (its handler, reader.read(), its task), and 64-byte classes cost it
-// ~100 bytes of rounding.
+// straight to the heap. Not coarser: an idle streams connection keeps two
+// blocks (its task and its handler's frame), and 64-byte classes would cost
+// it ~80 bytes of rounding (160 and 208 would be 192 and 256).
 constexpr std::size_t granule = 16;
 constexpr std::size_t largest_block = 2048;
 constexpr std::size_t classes = largest_block / granule;
