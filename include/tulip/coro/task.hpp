@@ -76,7 +76,8 @@ public:
             [cb = std::forward<F>(callback), s = state_.get()](const Future<T>&) mutable { cb(Task(Ref(s))); });
     }
     bool remove_done_callback(std::size_t id) { return state_->remove_done_callback(id); }
-    const std::string& get_name() const noexcept { return state_->get_name(); }
+    // Not noexcept: an unnamed task makes its "Task-N" string on first use.
+    const std::string& get_name() const { return state_->get_name(); }
     void set_name(std::string name) { state_->set_name(std::move(name)); }
     EventLoop& get_loop() const noexcept { return state_->get_loop(); }
 
