@@ -97,6 +97,45 @@ TEST(Streams, ServerHandleMayGoBeforeItsConnections) {
     });
 }
 
+// Copies of a writer share the connection: only the last one to go closes it,
+// however the copies were made (copy, copy-assignment, move), on either side.
+TEST(Streams, LastWriterCopyClosesTheConnection) {
+    run_clean([]() -> Coro<void> {
+        // The server's handler returns at once, leaving a copy of its writer to a
+        // task that answers later: the connection stays open until that copy goes.
+        ClientConnectedCallback cb = [](StreamReader r, StreamWriter w) -> Coro<void> {
+            create_task([](StreamReader r2, StreamWriter w2) -> Coro<void> {
+                std::string line = co_await r2.readline();
+                w2.write("late " + line);
+                co_await w2.drain();
+            }(r, w));
+            co_return;
+        };
+        Server server = co_await start_server(cb, "127.0.0.1", 0);
+        auto [r, w] = co_await open_connection("127.0.0.1", port_of(server));
+        Ref<Transport> transport(&w.transport());
+        {
+            StreamWriter copy = w;
+            StreamWriter assigned = copy;
+            assigned = w;
+            StreamWriter moved = std::move(copy);
+            w = std::move(moved);  // w's old copy goes; the moved-from ones hold nothing
+        }
+        EXPECT_FALSE(transport->is_closing());
+        w.write("hi\n");
+        EXPECT_EQ(co_await r.readline(), "late hi\n");
+        // The server's last copy went with its task: it closed, and we see EOF.
+        EXPECT_EQ(co_await wait_for(r.read(), 2.0), "");
+        EXPECT_FALSE(transport->is_closing());  // ours is still open for writing
+        {
+            StreamWriter last = std::move(w);
+        }
+        EXPECT_TRUE(transport->is_closing());
+        server.close();
+        co_await server.wait_closed();
+    });
+}
+
 TEST(Streams, ReaduntilSeveralSeparatorsSplitAcrossPackets) {
     run_clean([]() -> Coro<void> {
         int finished = 0;

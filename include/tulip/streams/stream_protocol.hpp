@@ -6,6 +6,7 @@
 // Loop thread only.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -45,6 +46,8 @@ public:
     EventAwaiter wait_closed() noexcept { return closed_event_.wait(); }
 
 private:
+    friend class StreamWriter;  // counts its copies in writers_
+
     // Watches the client-connected task from the task's own list of waiters
     // rather than through a done callback, which would cost every connection two
     // heap blocks (the callback vector and the std::function's capture, ~96 B).
@@ -59,6 +62,7 @@ private:
     Event closed_event_;
     std::exception_ptr closed_error_;
     bool closed_ = false;
+    std::uint32_t writers_ = 0;  // StreamWriter copies of this connection (in closed_'s padding)
     TaskWatch task_watch_;
 };
 

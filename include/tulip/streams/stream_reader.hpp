@@ -79,6 +79,7 @@ public:
     std::size_t buffer_capacity() const noexcept;
 
 private:
+    friend class StreamWriter;  // keeps the state, for drain()'s error check
     Ref<StreamReaderState> state_;
 };
 

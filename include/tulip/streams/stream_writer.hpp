@@ -2,9 +2,11 @@
 // write side plus drain(), which waits while the transport's buffer is above
 // its high-water mark (until it falls to the low one), and wait_closed().
 //
-// A handle to shared state: copies write to the same connection. When the last
-// copy goes, the transport is closed if it is not closing already (asyncio's
-// StreamWriter.__del__, here deterministic). Loop thread only.
+// A handle: copies write to the same connection. When the last copy goes, the
+// transport is closed if it is not closing already (asyncio's
+// StreamWriter.__del__, here deterministic); the protocol, which lives as long
+// as the transport each copy keeps, counts the copies, so a writer has no
+// block of its own. Loop thread only.
 #pragma once
 
 #include <any>
@@ -20,7 +22,7 @@ namespace tulip {
 
 class Transport;
 class StreamReaderProtocol;
-class StreamWriterState;
+class StreamReaderState;
 
 class StreamWriter {
 public:
@@ -52,7 +54,11 @@ public:
     Coro<void> drain();
 
 private:
-    Ref<StreamWriterState> state_;
+    void drop() noexcept;  // the last copy closes the transport
+
+    Ref<Transport> transport_;  // null once moved from
+    StreamReaderProtocol* protocol_;
+    Ref<StreamReaderState> reader_;  // null if none was given
 };
 
 }  // namespace tulip
