@@ -1,5 +1,6 @@
 // Helpers for the streams tests: a clean run, bounded polling, a server's port,
-// handlers that count themselves finished, and the echo handlers the tests share.
+// handlers that count themselves finished, the echo handlers the tests share, and
+// feeding a StreamReader by hand.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -33,6 +34,14 @@ inline Coro<bool> wait_until(std::function<bool()> done, double timeout = 2.0) {
         co_await sleep(0.001);
     }
     co_return true;
+}
+
+// Feeds `data` (then EOF if asked) from a loop callback, after the reader waits.
+inline void feed_soon(const StreamReader& reader, std::string data, bool eof = false) {
+    get_running_loop().call_soon([reader = StreamReader(reader), data = std::move(data), eof]() mutable {
+        reader.feed_data(data);
+        if (eof) reader.feed_eof();
+    });
 }
 
 inline std::uint16_t port_of(const Server& server) { return server.sockets().at(0).getsockname().port(); }

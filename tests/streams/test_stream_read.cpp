@@ -5,18 +5,13 @@
 // cancelled wait loses no data; one waiter at a time.
 #include <gtest/gtest.h>
 
+#include "stream_test_util.hpp"
 #include "tulip/tulip.hpp"
 
 namespace tulip {
 namespace {
 
-// Feeds `data` (then EOF if asked) from a loop callback, after the reader waits.
-void feed_soon(const StreamReader& reader, std::string data, bool eof = false) {
-    get_running_loop().call_soon([reader = StreamReader(reader), data = std::move(data), eof]() mutable {
-        reader.feed_data(data);
-        if (eof) reader.feed_eof();
-    });
-}
+using testing::feed_soon;
 
 TEST(StreamRead, RunsAsATaskFromEveryCreateTask) {
     run([]() -> Coro<void> {

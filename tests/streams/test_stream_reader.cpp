@@ -3,18 +3,13 @@
 // limit, errors, one waiter at a time, and the buffer's memory.
 #include <gtest/gtest.h>
 
+#include "stream_test_util.hpp"
 #include "tulip/tulip.hpp"
 
 namespace tulip {
 namespace {
 
-// Feeds `data` (then EOF if asked) from a loop callback, after the reader waits.
-void feed_soon(const StreamReader& reader, std::string data, bool eof = false) {
-    get_running_loop().call_soon([reader = StreamReader(reader), data = std::move(data), eof]() mutable {
-        reader.feed_data(data);
-        if (eof) reader.feed_eof();
-    });
-}
+using testing::feed_soon;
 
 TEST(StreamReader, ReadlineReadAndEof) {
     run([]() -> Coro<void> {
