@@ -64,9 +64,12 @@ void TaskBase::post(std::coroutine_handle<> h) noexcept {
 
 bool TaskBase::cancel_task(std::string message) {
     if (future_.done()) return false;
+    // The one step that may throw (a message's block), before anything changes:
+    // a wait dropped by cancel_wait must be followed by the wake-up below.
+    if (!message.empty()) future_.rare();
     ++num_cancels_requested_;
     if (waiting_ && waiting_->cancel_wait(message)) return true;  // handed on; asyncio leaves must_cancel unset
-    future_.set_cancel_message(std::move(message));  // first: it may allocate
+    future_.set_cancel_message(std::move(message));  // no allocation now
     must_cancel_ = true;
     if (waiting_) {
         waiting_ = nullptr;

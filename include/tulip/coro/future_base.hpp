@@ -80,13 +80,13 @@ protected:
     // The cancel message: once cancelled; before, a task's requested cancellation's
     // (TaskBase). An empty one takes no memory.
     const std::string& cancel_message() const noexcept;
-    void set_cancel_message(std::string message);  // no allocation when empty or when one was set
+    void set_cancel_message(std::string message);  // no allocation when empty or once rare() exists
     std::string take_cancel_message() noexcept;
 
     std::exception_ptr exception_;
 
 private:
-    friend class TaskBase;  // keeps its pending cancel message in ours
+    friend class TaskBase;  // keeps its pending cancel message in ours (and makes rare() first)
     void destroy() noexcept;  // reports an exception nobody retrieved, then deletes
 
     // What most futures never use, made on first use: a task per connection is
